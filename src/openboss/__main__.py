@@ -1,0 +1,3 @@
+from openboss.cli import app
+
+app()

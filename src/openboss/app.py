@@ -1,0 +1,130 @@
+"""The ASGI application: API, console and (optionally) the in-process worker."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, FastAPI, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from openboss import __version__
+from openboss.audit import install_audit_hooks
+from openboss.auth.deps import principal_from_request
+from openboss.config import Settings, get_settings
+from openboss.db import Database
+from openboss.kit.errors import Forbidden, Unauthorized
+from openboss.kit.tmf.errors import install_error_handlers
+from openboss.observability import RequestContextMiddleware, configure_logging
+
+#: Routers mounted by every app, as "module:attribute". Domains add theirs here.
+ROUTERS: list[str] = [
+    "openboss.auth.api:router",
+]
+
+
+class TrailingSlashMiddleware:
+    """Accept a trailing slash on any path (TMF630): ``/x/`` is routed as ``/x``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope)
+                scope["path"] = path.rstrip("/") or "/"
+                raw = scope.get("raw_path")
+                if raw:
+                    scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
+
+
+system_router = APIRouter(tags=["system"])
+
+
+@system_router.get("/health", name="health")
+def health(request: Request) -> Response:
+    """Liveness and readiness: the database answers."""
+    db: Database = request.app.state.db
+    try:
+        db.ping()
+        body: dict[str, Any] = {"status": "ok", "database": "ok", "version": __version__}
+        status = 200
+    except Exception as exc:  # the whole point is to report it
+        body = {"status": "unavailable", "database": f"error: {type(exc).__name__}"}
+        status = 503
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+@system_router.get("/metrics", name="metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics; a bearer token of role admin or noc, or the scrape token."""
+    settings: Settings = request.app.state.settings
+    header = request.headers.get("authorization", "")
+    if not (settings.metrics_token and header == f"Bearer {settings.metrics_token}"):
+        principal = principal_from_request(request)
+        if principal is None:
+            raise Unauthorized("an access token is required for /metrics")
+        if not principal.has_role("noc"):
+            raise Forbidden("/metrics needs the admin or noc role")
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _load(spec: str) -> Any:
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def create_app(
+    settings: Settings | None = None,
+    db: Database | None = None,
+    *,
+    run_worker: bool = False,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    install_audit_hooks()
+    database = db or Database(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if run_worker:
+            from openboss.worker.runner import Worker
+
+            worker = Worker(database, settings, name="in-process")
+            worker.start_in_thread()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="OpenBOSS",
+        version=__version__,
+        description="Business and operations support for converged telecom operators. "
+        "TM Forum Open APIs v4 under /tmf-api; get a token from POST /auth/token.",
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.secret_key = settings.resolved_secret_key()
+    install_error_handlers(app)
+    app.include_router(system_router)
+    for spec in ROUTERS:
+        app.include_router(_load(spec))
+    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(TrailingSlashMiddleware)
+    return app

@@ -1,0 +1,88 @@
+"""FastAPI dependencies: the request's database session and its caller.
+
+``DbSession`` opens one session per request and commits it when the endpoint
+returns (before the response is sent), or rolls it back on any error: the
+request owns its transaction. ``CurrentPrincipal`` decodes the bearer token
+(header, or the console's cookie) and ``require_roles`` guards routers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from openboss.auth.principal import Principal
+from openboss.auth.tokens import decode_token
+from openboss.kit.errors import Forbidden, Unauthorized
+
+#: Cookie holding the console's access token (HttpOnly, SameSite=Lax).
+SESSION_COOKIE = "openboss_token"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    db = request.app.state.db
+    session = db.session(request_state=request.state)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    db.run_after_commit(session)
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _token_from(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value:
+            raise Unauthorized("Authorization header must be 'Bearer <token>'")
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def principal_from_request(request: Request) -> Principal | None:
+    """The caller, or None when no credentials were sent (an invalid token raises)."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = _token_from(request)
+    if token is None:
+        return None
+    principal = decode_token(token, request.app.state.secret_key)
+    request.state.principal = principal
+    structlog.contextvars.bind_contextvars(user=principal.name)
+    return principal
+
+
+def current_principal(request: Request) -> Principal:
+    principal = principal_from_request(request)
+    if principal is None:
+        raise Unauthorized("an access token is required (POST /auth/token)")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """Dependency allowing callers with any of ``roles`` (admin always passes)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_role(*roles):
+            raise Forbidden(
+                f"this operation needs one of the roles: {', '.join(roles)}",
+                code="MISSING_ROLE",
+            )
+        return principal
+
+    return check

@@ -1,0 +1,87 @@
+"""Configuration: one settings class, every variable prefixed ``OPENBOSS_``.
+
+Every field is documented in ``docs/configuration.md``; a test checks that the
+document names each of them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from the environment (and an optional ``.env``)."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENBOSS_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/openboss.db",
+        description="SQLAlchemy URL. SQLite (file) for the demo, "
+        "postgresql+psycopg://user@host:5432/db in production.",
+    )
+    var_dir: Path = Field(Path("var"), description="Directory for local state: SQLite file, secret key.")
+    secret_key: str | None = Field(
+        None,
+        description="Key signing access tokens. When unset, a random key is generated once "
+        "and kept in <var_dir>/secret_key.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="External base URL used for absolute TMF hrefs when no request is at hand "
+        "(events, worker). Requests use their own Host.",
+    )
+    demo_mode: bool = Field(False, description="Demo mode: demo users with password 'demo' are allowed.")
+    access_token_ttl_seconds: int = Field(3600, description="Lifetime of issued access tokens.")
+    nats_url: str | None = Field(
+        None, description="NATS server URL; when set, events are also published to JetStream."
+    )
+    nats_stream: str = Field("OPENBOSS_EVENTS", description="JetStream stream holding the events.")
+    nats_subject_prefix: str = Field("openboss.events", description="Subject prefix of published events.")
+    log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: Literal["json", "console"] = Field("json", description="Log rendering.")
+    worker_poll_seconds: float = Field(0.5, description="How often an idle worker looks for work.")
+    worker_lease_seconds: int = Field(
+        60, description="How long a claimed job stays locked before another worker may take it over."
+    )
+    worker_batch_size: int = Field(50, description="Outbox events or jobs claimed per round.")
+    hub_max_attempts: int = Field(
+        8, description="Delivery attempts to a hub listener before the delivery is dead-lettered."
+    )
+    hub_timeout_seconds: float = Field(5.0, description="HTTP timeout of one listener call.")
+    metrics_token: str | None = Field(
+        None,
+        description="Static bearer token a Prometheus scraper may use on /metrics "
+        "(admin and noc access tokens are accepted as well).",
+    )
+    default_locale: Literal["zh_CN", "en"] = Field(
+        "zh_CN", description="Console language when the browser states no preference."
+    )
+    db_pool_size: int = Field(10, description="Connection pool size (PostgreSQL).")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: configured, or generated once under ``var_dir``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

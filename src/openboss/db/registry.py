@@ -1,0 +1,17 @@
+"""Every module that defines tables, so that migrations and the model/migration
+comparison see the whole schema. Add a domain's ``models`` here when it is built."""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = [
+    "openboss.auth.models",
+    "openboss.audit.models",
+    "openboss.events.models",
+]
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,1 @@
+"""TM Forum Open API conventions (TMF630 design guidelines, v4)."""
