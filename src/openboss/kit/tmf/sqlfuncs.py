@@ -53,14 +53,24 @@ def _compare(left: Any, op: str, right: Any) -> bool:
     raise ValueError(f"unknown operator {op}")
 
 
+def matches(data: Any, path: str, op: str, value: Any) -> bool:
+    """True when any value at dotted ``path`` in ``data`` satisfies ``op value``.
+
+    Arrays on the way fan out (any element may match). ``op`` is one of
+    eq, gt, gte, lt, lte; ``ne`` is ``not matches(..., "eq", ...)``. The same
+    rule filters TMF lists (in SQL) and hub listener queries (in Python).
+    """
+    if op == "ne":
+        return not matches(data, path, "eq", value)
+    keys = [k for k in path.split(".") if k] if path else []
+    return any(_compare(v, op, value) for v in _walk(data, keys))
+
+
 def json_match(doc: str | bytes | None, path: str, op: str, value: str) -> int:
-    """1 when any value at ``path`` in ``doc`` satisfies ``op value``, else 0."""
+    """SQL function: 1 when any value at ``path`` in ``doc`` satisfies ``op value``."""
     if doc is None:
         return 0
-    data = json.loads(doc)
-    right = json.loads(value)
-    keys = [k for k in path.split(".") if k] if path else []
-    return int(any(_compare(v, op, right) for v in _walk(data, keys)))
+    return int(matches(json.loads(doc), path, op, json.loads(value)))
 
 
 def register_sqlite_functions(conn: sqlite3.Connection) -> None:
