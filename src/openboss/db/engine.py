@@ -55,6 +55,11 @@ class Database:
     """One database: engine, session factory, dialect facts."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        # Every session of every Database writes the audit log; installing the
+        # hook here means no entry point (API, worker, CLI, tests) can forget it.
+        from openboss.audit.hooks import install_audit_hooks
+
+        install_audit_hooks()
         self.url = normalise_url(url)
         u = make_url(self.url)
         self.dialect = u.get_backend_name()

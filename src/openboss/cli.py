@@ -1,0 +1,255 @@
+"""The ``openboss`` command: run the demo, the API, the worker; migrate; manage users.
+
+Long jobs show Rich progress bars.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from openboss.config import Settings, get_settings
+
+app = typer.Typer(help="OpenBOSS: BSS/OSS for converged telecom operators.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and partner API clients.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+console = Console()
+err = Console(stderr=True)
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    from openboss.audit import install_audit_hooks
+    from openboss.db import Database
+
+    install_audit_hooks()
+    return Database(settings.database_url, pool_size=settings.db_pool_size)
+
+
+def _upgrade(settings: Settings) -> None:
+    from openboss.db.migrate import upgrade
+
+    with console.status("Migrating the database…"):
+        upgrade(settings.database_url)
+    console.print(f"[green]Database at head[/green]: {settings.database_url}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    _upgrade(get_settings())
+
+
+@db_app.command("heads")
+def db_heads() -> None:
+    """Show the migration heads of this code."""
+    from openboss.db.migrate import current_heads
+
+    console.print(", ".join(current_heads()))
+
+
+def _demo_settings() -> Settings:
+    os.environ.setdefault("OPENBOSS_DEMO_MODE", "true")
+    os.environ.setdefault("OPENBOSS_LOG_FORMAT", "console")
+    get_settings.cache_clear()
+    settings = get_settings()
+    if not settings.demo_mode:
+        err.print("[red]OPENBOSS_DEMO_MODE is set to false; the demo needs demo mode.[/red]")
+        raise typer.Exit(2)
+    return settings
+
+
+def _load_demo(settings: Settings) -> None:
+    from openboss.demo import load_demo
+
+    db = _database(settings)
+    try:
+        with db.transaction(actor="load-demo") as s:
+            added = load_demo(s)
+    finally:
+        db.dispose()
+    console.print(f"Demo data: {len(added)} item(s) added" + (f" ({', '.join(added)})" if added else ""))
+
+
+@app.command("load-demo")
+def load_demo_cmd() -> None:
+    """Load the demo operator (demo mode only)."""
+    settings = _demo_settings()
+    _upgrade(settings)
+    _load_demo(settings)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Run OpenBOSS with an embedded SQLite database and the demo operator:
+    API + console + worker in one process."""
+    import uvicorn
+
+    from openboss.app import create_app
+    from openboss.demo import DEMO_USERS
+
+    settings = _demo_settings()
+    _upgrade(settings)
+    _load_demo(settings)
+    table = Table(title="Demo logins (password: demo)")
+    table.add_column("username")
+    table.add_column("roles")
+    for u in DEMO_USERS:
+        table.add_row(u.username, ", ".join(u.roles))
+    console.print(table)
+    url = f"http://{host}:{port}"
+    console.print(f"[bold]OpenBOSS demo[/bold]: console {url}/console  ·  API docs {url}/docs  ·  health {url}/health")
+    uvicorn.run(create_app(settings, run_worker=True), host=host, port=port, log_level="warning")
+
+
+def _refuse_demo_passwords(settings: Settings) -> None:
+    from openboss.auth.service import users_with_demo_password
+
+    db = _database(settings)
+    try:
+        with db.session() as s:
+            names = users_with_demo_password(s)
+    finally:
+        db.dispose()
+    if names:
+        err.print(
+            f"[red]Refusing to start: user(s) {', '.join(names)} still have the demo password. "
+            "Change it with 'openboss users set-password USER'.[/red]"
+        )
+        raise typer.Exit(3)
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and console (production). Run ``openboss worker`` beside it."""
+    import uvicorn
+
+    settings = get_settings()
+    if settings.demo_mode:
+        err.print("[red]OPENBOSS_DEMO_MODE is on; 'openboss api' is for production. Use 'openboss demo'.[/red]")
+        raise typer.Exit(2)
+    _refuse_demo_passwords(settings)
+    uvicorn.run(
+        "openboss.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="warning",
+    )
+
+
+@app.command()
+def worker(
+    name: Annotated[str | None, typer.Option(help="Worker name (default: host-pid).")] = None,
+) -> None:
+    """Run the background worker: outbox dispatch, hub deliveries, timers and jobs."""
+    import socket
+
+    from openboss.observability import configure_logging
+    from openboss.worker.runner import Worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    db = _database(settings)
+    w = Worker(db, settings, name=name or f"{socket.gethostname()}-{os.getpid()}")
+    console.print(f"Worker {w.name} started; Ctrl-C or SIGTERM stops it gracefully.")
+    try:
+        w.run_forever()
+    finally:
+        db.dispose()
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[list[str], typer.Option("--role", "-r", help="Role (repeat for several).")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+    ],
+    display_name: Annotated[str, typer.Option(help="Name shown in the console.")] = "",
+    region: Annotated[list[str] | None, typer.Option(help="Region in scope (repeat); none = all.")] = None,
+    partner: Annotated[str | None, typer.Option(help="Partner id (for partner users).")] = None,
+    locale: Annotated[str | None, typer.Option(help="zh_CN or en.")] = None,
+) -> None:
+    """Create a user."""
+    from openboss.auth import service
+    from openboss.kit.errors import AppError
+
+    settings = get_settings()
+    db = _database(settings)
+    try:
+        with db.transaction(actor="cli") as s:
+            user = service.create_user(
+                s, username=username, password=password, roles=role, display_name=display_name,
+                region_ids=region or None, partner_id=partner, locale=locale,
+                demo_mode=settings.demo_mode,
+            )
+            console.print(f"[green]User {user.username} created[/green] ({', '.join(user.roles)})")
+    except AppError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="New password.")
+    ],
+) -> None:
+    """Change a user's password."""
+    from openboss.auth import service
+    from openboss.kit.errors import AppError
+
+    settings = get_settings()
+    db = _database(settings)
+    try:
+        with db.transaction(actor="cli") as s:
+            service.set_password(s, username, password, demo_mode=settings.demo_mode)
+        console.print(f"[green]Password of {username} changed[/green]")
+    except AppError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users."""
+    from openboss.auth import service
+
+    settings = get_settings()
+    db = _database(settings)
+    try:
+        with db.session() as s:
+            users, total = service.list_users(s, limit=1000)
+            table = Table(title=f"{total} user(s)")
+            for col in ("username", "name", "roles", "regions", "partner", "active"):
+                table.add_column(col)
+            for u in users:
+                table.add_row(
+                    u.username, u.display_name, ", ".join(u.roles),
+                    ", ".join(u.region_ids) if u.region_ids is not None else "all",
+                    u.partner_id or "", "yes" if u.is_active else "no",
+                )
+            console.print(table)
+    finally:
+        db.dispose()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="openboss")
+    sys.exit(0)

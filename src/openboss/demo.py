@@ -1,0 +1,79 @@
+"""The demo operator: users of every role (password ``demo``), loaded only in demo mode.
+
+Loading is idempotent: what exists is kept, what is missing is added, so
+``openboss load-demo`` can run on every ``make demo``. Domains add their
+demo data (regions, buildings, network, crews, catalog, customers) here as
+they are built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openboss.auth import service as auth_service
+from openboss.auth.models import ApiClient, User
+from openboss.auth.passwords import DEMO_PASSWORD
+from openboss.kit.errors import Conflict
+
+DEMO_PARTNER_ID = "PARTNER-1"
+DEMO_CLIENT_SECRET = "demo-partner-system-secret"  # noqa: S105 - demo only
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    roles: tuple[str, ...]
+    display_name: str
+    display_name_zh: str
+    partner_id: str | None = None
+    locale: str | None = None
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", ("admin",), "Administrator", "系统管理员"),
+    DemoUser("csr", ("csr",), "Customer service rep", "营业员"),
+    DemoUser("dispatcher", ("dispatcher",), "Dispatcher", "调度员"),
+    DemoUser("tech1", ("technician",), "Technician 1", "施工人员 1"),
+    DemoUser("partner1", ("partner",), "Partner staff 1", "合作方 1", partner_id=DEMO_PARTNER_ID),
+    DemoUser("noc", ("noc",), "NOC engineer", "网管工程师"),
+    DemoUser("billing", ("billing",), "Billing clerk", "账务员"),
+    DemoUser("marketing", ("marketing",), "Marketing", "市场部"),
+    DemoUser("manager", ("manager",), "Manager", "经理"),
+)
+
+
+def load_demo(session: Session) -> list[str]:
+    """Add the missing demo users and the demo partner system; return what was added."""
+    added: list[str] = []
+    existing = set(session.scalars(select(User.username)))
+    for u in DEMO_USERS:
+        if u.username in existing:
+            continue
+        auth_service.create_user(
+            session,
+            username=u.username,
+            password=DEMO_PASSWORD,
+            roles=list(u.roles),
+            display_name=u.display_name_zh,
+            partner_id=u.partner_id,
+            locale=u.locale,
+            demo_mode=True,
+        )
+        added.append(f"user {u.username}")
+    if session.get(ApiClient, "partner1-system") is None:
+        try:
+            auth_service.create_api_client(
+                session,
+                client_id="partner1-system",
+                secret=DEMO_CLIENT_SECRET,
+                name="Partner 1 work-order system",
+                roles=["partner"],
+                partner_id=DEMO_PARTNER_ID,
+            )
+            added.append("api client partner1-system")
+        except Conflict:
+            pass
+    return added
