@@ -175,7 +175,9 @@ def auth_headers() -> Callable[..., dict[str, str]]:
 
 @pytest.fixture
 def make_user(session: Session) -> Callable[..., Any]:
-    def make(username: str, password: str = "s3cret-pass", roles: list[str] | None = None, **kw: Any) -> Any:
+    def make(
+        username: str, password: str = "s3cret-pass", roles: list[str] | None = None, **kw: Any
+    ) -> Any:
         user = auth_service.create_user(
             session, username=username, password=password, roles=roles or ["csr"], **kw
         )

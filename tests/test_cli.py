@@ -23,7 +23,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
 
 
-def test_api_refuses_to_start_while_a_demo_password_exists(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_refuses_to_start_while_a_demo_password_exists(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     r = runner.invoke(app, ["load-demo"])
     assert r.exit_code == 0, r.output
     assert "user admin" in r.output
@@ -34,7 +36,17 @@ def test_api_refuses_to_start_while_a_demo_password_exists(env: Path, monkeypatc
     r = runner.invoke(app, ["api", "--port", "1"])
     assert r.exit_code == 3
     assert "demo password" in r.output
-    for name in ("admin", "csr", "dispatcher", "tech1", "partner1", "noc", "billing", "marketing", "manager"):
+    for name in (
+        "admin",
+        "csr",
+        "dispatcher",
+        "tech1",
+        "partner1",
+        "noc",
+        "billing",
+        "marketing",
+        "manager",
+    ):
         assert name in r.output
 
 
@@ -44,7 +56,9 @@ def test_users_create_validates_and_refuses_the_demo_password(env: Path) -> None
     r = runner.invoke(app, ["users", "create", "ops1", "-r", "noc", "--password", "demo"])
     assert r.exit_code == 2
     assert "only allowed in demo mode" in r.output
-    r = runner.invoke(app, ["users", "create", "ops1", "-r", "wizard", "--password", "long-password"])
+    r = runner.invoke(
+        app, ["users", "create", "ops1", "-r", "wizard", "--password", "long-password"]
+    )
     assert r.exit_code == 2
     assert "unknown role" in r.output
     r = runner.invoke(app, ["users", "create", "ops1", "-r", "noc", "--password", "long-password"])

@@ -11,7 +11,11 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
 def test_every_setting_is_documented() -> None:
     text = DOC.read_text(encoding="utf-8")
-    missing = [f"OPENBOSS_{name.upper()}" for name in Settings.model_fields if f"OPENBOSS_{name.upper()}" not in text]
+    missing = [
+        f"OPENBOSS_{name.upper()}"
+        for name in Settings.model_fields
+        if f"OPENBOSS_{name.upper()}" not in text
+    ]
     assert missing == [], f"undocumented settings in docs/configuration.md: {missing}"
 
 

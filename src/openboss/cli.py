@@ -74,7 +74,9 @@ def _load_demo(settings: Settings) -> None:
             added = load_demo(s)
     finally:
         db.dispose()
-    console.print(f"Demo data: {len(added)} item(s) added" + (f" ({', '.join(added)})" if added else ""))
+    console.print(
+        f"Demo data: {len(added)} item(s) added" + (f" ({', '.join(added)})" if added else "")
+    )
 
 
 @app.command("load-demo")
@@ -107,7 +109,10 @@ def demo(
         table.add_row(u.username, ", ".join(u.roles))
     console.print(table)
     url = f"http://{host}:{port}"
-    console.print(f"[bold]OpenBOSS demo[/bold]: console {url}/console  ·  API docs {url}/docs  ·  health {url}/health")
+    console.print(f"[bold]OpenBOSS demo[/bold] on {url}")
+    console.print(f"  console   {url}/console")
+    console.print(f"  API docs  {url}/docs")
+    console.print(f"  health    {url}/health")
     uvicorn.run(create_app(settings, run_worker=True), host=host, port=port, log_level="warning")
 
 
@@ -139,11 +144,18 @@ def api(
 
     settings = get_settings()
     if settings.demo_mode:
-        err.print("[red]OPENBOSS_DEMO_MODE is on; 'openboss api' is for production. Use 'openboss demo'.[/red]")
+        err.print(
+            "[red]OPENBOSS_DEMO_MODE is on; 'openboss api' is for production. "
+            "Use 'openboss demo'.[/red]"
+        )
         raise typer.Exit(2)
     _refuse_demo_passwords(settings)
     uvicorn.run(
-        "openboss.app:create_app", factory=True, host=host, port=port, workers=workers,
+        "openboss.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level="warning",
     )
 
@@ -177,7 +189,9 @@ def users_create(
         str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
     ],
     display_name: Annotated[str, typer.Option(help="Name shown in the console.")] = "",
-    region: Annotated[list[str] | None, typer.Option(help="Region in scope (repeat); none = all.")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help="Region in scope (repeat); none = all.")
+    ] = None,
     partner: Annotated[str | None, typer.Option(help="Partner id (for partner users).")] = None,
     locale: Annotated[str | None, typer.Option(help="zh_CN or en.")] = None,
 ) -> None:
@@ -190,8 +204,14 @@ def users_create(
     try:
         with db.transaction(actor="cli") as s:
             user = service.create_user(
-                s, username=username, password=password, roles=role, display_name=display_name,
-                region_ids=region or None, partner_id=partner, locale=locale,
+                s,
+                username=username,
+                password=password,
+                roles=role,
+                display_name=display_name,
+                region_ids=region or None,
+                partner_id=partner,
+                locale=locale,
                 demo_mode=settings.demo_mode,
             )
             console.print(f"[green]User {user.username} created[/green] ({', '.join(user.roles)})")
@@ -206,7 +226,8 @@ def users_create(
 def users_set_password(
     username: str,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="New password.")
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="New password."),
     ],
 ) -> None:
     """Change a user's password."""
@@ -241,9 +262,12 @@ def users_list() -> None:
                 table.add_column(col)
             for u in users:
                 table.add_row(
-                    u.username, u.display_name, ", ".join(u.roles),
+                    u.username,
+                    u.display_name,
+                    ", ".join(u.roles),
                     ", ".join(u.region_ids) if u.region_ids is not None else "all",
-                    u.partner_id or "", "yes" if u.is_active else "no",
+                    u.partner_id or "",
+                    "yes" if u.is_active else "no",
                 )
             console.print(table)
     finally:

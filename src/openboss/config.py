@@ -25,7 +25,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. SQLite (file) for the demo, "
         "postgresql+psycopg://user@host:5432/db in production.",
     )
-    var_dir: Path = Field(Path("var"), description="Directory for local state: SQLite file, secret key.")
+    var_dir: Path = Field(
+        Path("var"), description="Directory for local state: SQLite file, secret key."
+    )
     secret_key: str | None = Field(
         None,
         description="Key signing access tokens. When unset, a random key is generated once "
@@ -36,18 +38,23 @@ class Settings(BaseSettings):
         description="External base URL used for absolute TMF hrefs when no request is at hand "
         "(events, worker). Requests use their own Host.",
     )
-    demo_mode: bool = Field(False, description="Demo mode: demo users with password 'demo' are allowed.")
+    demo_mode: bool = Field(
+        False, description="Demo mode: demo users with password 'demo' are allowed."
+    )
     access_token_ttl_seconds: int = Field(3600, description="Lifetime of issued access tokens.")
     nats_url: str | None = Field(
         None, description="NATS server URL; when set, events are also published to JetStream."
     )
     nats_stream: str = Field("OPENBOSS_EVENTS", description="JetStream stream holding the events.")
-    nats_subject_prefix: str = Field("openboss.events", description="Subject prefix of published events.")
+    nats_subject_prefix: str = Field(
+        "openboss.events", description="Subject prefix of published events."
+    )
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     log_format: Literal["json", "console"] = Field("json", description="Log rendering.")
     worker_poll_seconds: float = Field(0.5, description="How often an idle worker looks for work.")
     worker_lease_seconds: int = Field(
-        60, description="How long a claimed job stays locked before another worker may take it over."
+        60,
+        description="How long a claimed job stays locked before another worker may take it over.",
     )
     worker_batch_size: int = Field(50, description="Outbox events or jobs claimed per round.")
     hub_max_attempts: int = Field(

@@ -14,7 +14,10 @@ from openboss.auth.models import User
 
 def test_password_grant_issues_a_bearer_token(client: TestClient, make_user: Any) -> None:
     make_user("alice", "correct-horse", roles=["csr"], region_ids=["gz"])
-    r = client.post("/auth/token", data={"grant_type": "password", "username": "alice", "password": "correct-horse"})
+    r = client.post(
+        "/auth/token",
+        data={"grant_type": "password", "username": "alice", "password": "correct-horse"},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["token_type"] == "bearer"
@@ -27,11 +30,15 @@ def test_password_grant_issues_a_bearer_token(client: TestClient, make_user: Any
 
 def test_wrong_password_is_401_in_tmf_error_shape(client: TestClient, make_user: Any) -> None:
     make_user("bob", "right-password")
-    r = client.post("/auth/token", data={"grant_type": "password", "username": "bob", "password": "wrong"})
+    r = client.post(
+        "/auth/token", data={"grant_type": "password", "username": "bob", "password": "wrong"}
+    )
     assert r.status_code == 401
     assert r.json()["@type"] == "Error"
     assert r.json()["code"] == "INVALID_GRANT"
-    r = client.post("/auth/token", data={"grant_type": "password", "username": "nobody", "password": "x"})
+    r = client.post(
+        "/auth/token", data={"grant_type": "password", "username": "nobody", "password": "x"}
+    )
     assert r.status_code == 401
 
 
@@ -49,20 +56,42 @@ def test_missing_and_unsupported_grant_fields_are_400(client: TestClient) -> Non
 
 def test_client_credentials_for_a_partner_system(client: TestClient, session: Session) -> None:
     service.create_api_client(
-        session, client_id="partner-sys", secret="a-long-partner-secret", name="Partner A",
-        roles=["partner"], partner_id="P1",
+        session,
+        client_id="partner-sys",
+        secret="a-long-partner-secret",
+        name="Partner A",
+        roles=["partner"],
+        partner_id="P1",
     )
     session.commit()
-    r = client.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "partner-sys", "client_secret": "a-long-partner-secret"})
+    r = client.post(
+        "/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "partner-sys",
+            "client_secret": "a-long-partner-secret",
+        },
+    )
     assert r.status_code == 200, r.text
     token = r.json()["access_token"]
     me = client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["kind"] == "client"
     assert me["partnerId"] == "P1"
     basic = base64.b64encode(b"partner-sys:a-long-partner-secret").decode()
-    r = client.post("/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"})
+    r = client.post(
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
     assert r.status_code == 200
-    r = client.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "partner-sys", "client_secret": "wrong-secret-xxxxxxx"})
+    r = client.post(
+        "/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "partner-sys",
+            "client_secret": "wrong-secret-xxxxxxx",
+        },
+    )
     assert r.status_code == 401
 
 
@@ -75,13 +104,18 @@ def test_api_needs_a_valid_token(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 200
 
 
-def test_login_is_audited_and_password_hash_is_not(client: TestClient, session: Session, make_user: Any) -> None:
+def test_login_is_audited_and_password_hash_is_not(
+    client: TestClient, session: Session, make_user: Any
+) -> None:
     make_user("carol", "pass-word-1")
     entries = session.scalars(select(AuditLog).where(AuditLog.entity_type == "auth_user")).all()
     assert [e.action for e in entries] == ["create"]
     assert "password_hash" not in (entries[0].after or {})
     assert entries[0].after["username"] == "carol"
-    client.post("/auth/token", data={"grant_type": "password", "username": "carol", "password": "pass-word-1"})
+    client.post(
+        "/auth/token",
+        data={"grant_type": "password", "username": "carol", "password": "pass-word-1"},
+    )
     session.expire_all()
     updates = session.scalars(select(AuditLog).where(AuditLog.action == "update")).all()
     assert any("last_login_at" in (u.after or {}) for u in updates)

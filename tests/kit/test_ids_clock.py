@@ -28,4 +28,4 @@ def test_frozen_clock_moves_only_when_told() -> None:
         clock.set_clock(None)
     assert clock.utcnow().year >= 2026
     with pytest.raises(ValueError, match="timezone-aware"):
-        clock.FrozenClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        clock.FrozenClock(datetime(2026, 1, 1))

@@ -30,8 +30,10 @@ def test_tmf_shape() -> None:
 
 
 @given(
-    st.integers(min_value=-10**12, max_value=10**12),
-    st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=12).filter(lambda r: sum(r) > 0),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=12).filter(
+        lambda r: sum(r) > 0
+    ),
 )
 def test_allocation_always_adds_back_to_the_whole(amount: int, ratios: list[int]) -> None:
     parts = Money(amount).allocate(ratios)
@@ -43,6 +45,6 @@ def test_allocation_always_adds_back_to_the_whole(amount: int, ratios: list[int]
         assert abs(Decimal(part.minor) - Decimal(amount) * ratio / total) < 1 + Decimal(len(ratios))
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2))
 def test_decimal_round_trip(value: Decimal) -> None:
     assert Money.from_decimal(value).to_decimal() == value

@@ -9,7 +9,11 @@ from openboss.kit.statemachine import StateMachine
 
 SM = StateMachine(
     "sample",
-    {"initialized": ["active", "terminated"], "active": ["suspended", "terminated"], "suspended": ["active", "terminated"]},
+    {
+        "initialized": ["active", "terminated"],
+        "active": ["suspended", "terminated"],
+        "suspended": ["active", "terminated"],
+    },
     initial="initialized",
 )
 

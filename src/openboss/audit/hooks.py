@@ -32,7 +32,7 @@ def _jsonable(value: Any) -> Any:
 
 def _columns(obj: Any) -> list[str]:
     mapper = inspect(obj).mapper
-    exclude = getattr(obj, "__audit_exclude__", frozenset())
+    exclude: frozenset[str] = getattr(obj, "__audit_exclude__", frozenset())
     return [c.key for c in mapper.column_attrs if c.key not in exclude]
 
 

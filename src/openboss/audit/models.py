@@ -23,7 +23,9 @@ class AuditLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     actor_kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    action: Mapped[str] = mapped_column(String(16), nullable=False)  # create|update|state_change|delete
+    action: Mapped[str] = mapped_column(
+        String(16), nullable=False
+    )  # create|update|state_change|delete
     entity_type: Mapped[str] = mapped_column(String(64), nullable=False)
     entity_id: Mapped[str] = mapped_column(String(64), nullable=False)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)

@@ -108,9 +108,7 @@ def create_user(
     demo_mode: bool = False,
 ) -> User:
     if not _USERNAME.match(username):
-        raise ValidationFailed(
-            "username must be 2-64 letters, digits or . _ @ -", field="username"
-        )
+        raise ValidationFailed("username must be 2-64 letters, digits or . _ @ -", field="username")
     role_list = _check_roles(roles)
     if "partner" in role_list and not partner_id:
         raise ValidationFailed("a partner user needs a partnerId", field="partnerId")
@@ -153,7 +151,9 @@ def create_api_client(
     region_ids: Sequence[str] | None = None,
 ) -> ApiClient:
     if not _USERNAME.match(client_id):
-        raise ValidationFailed("client_id must be 2-64 letters, digits or . _ @ -", field="clientId")
+        raise ValidationFailed(
+            "client_id must be 2-64 letters, digits or . _ @ -", field="clientId"
+        )
     if len(secret) < 16:
         raise ValidationFailed("client secret must have at least 16 characters", field="secret")
     role_list = _check_roles(roles)
@@ -174,7 +174,9 @@ def create_api_client(
 
 def users_with_demo_password(session: Session) -> list[str]:
     return list(
-        session.scalars(select(User.username).where(User.demo_password.is_(True)).order_by(User.username))
+        session.scalars(
+            select(User.username).where(User.demo_password.is_(True)).order_by(User.username)
+        )
     )
 
 

@@ -9,6 +9,7 @@ MODEL_MODULES = [
     "openboss.auth.models",
     "openboss.audit.models",
     "openboss.events.models",
+    "openboss.worker.models",
 ]
 
 

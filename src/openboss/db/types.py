@@ -38,6 +38,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):  # raw SQLite text
             value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        result: datetime = value
+        if result.tzinfo is None:
+            return result.replace(tzinfo=UTC)
+        return result.astimezone(UTC)

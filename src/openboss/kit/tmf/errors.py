@@ -38,7 +38,9 @@ def error_body(
     return body
 
 
-def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     return Response(
         orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
     )
@@ -70,7 +72,9 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return error_response(
             exc.status,
-            error_body(exc.status, exc.code, exc.message, field=exc.field, details=exc.details or None),
+            error_body(
+                exc.status, exc.code, exc.message, field=exc.field, details=exc.details or None
+            ),
             headers,
         )
 
@@ -86,7 +90,9 @@ def install_error_handlers(app: FastAPI) -> None:
             status, "HTTP_ERROR"
         )
         message = str(exc.detail) if exc.detail else reason_for(status)
-        return error_response(status, error_body(status, code, message), getattr(exc, "headers", None))
+        return error_response(
+            status, error_body(status, code, message), getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> Response:
