@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 # Console assets: npm packages and the bundle (never committed, never from a CDN).
-$(VENV)/.assets: $(ASSETS)/package.json $(ASSETS)/package-lock.json $(shell find $(ASSETS)/src -type f 2>/dev/null) | $(VENV)/.installed
+$(VENV)/.assets: $(ASSETS)/package.json $(ASSETS)/package-lock.json $(ASSETS)/build.mjs $(shell find $(ASSETS)/src -type f 2>/dev/null) | $(VENV)/.installed
 	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	@touch $@
 

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     default_locale: Literal["zh_CN", "en"] = Field(
         "zh_CN", description="Console language when the browser states no preference."
     )
+    console_timezone: str = Field(
+        "Asia/Shanghai",
+        description="IANA time zone in which the console shows times (storage is always UTC).",
+    )
     db_pool_size: int = Field(10, description="Connection pool size (PostgreSQL).")
 
     @property

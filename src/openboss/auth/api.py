@@ -92,6 +92,8 @@ def issue_access_token(
             code="unsupported_grant_type",
             field="grant_type",
         )
+    # The caller is now known: the audit log attributes the login (last_login_at) to them.
+    session.info["principal"] = principal
     ttl = settings.access_token_ttl_seconds
     token = issue_token(principal, request.app.state.secret_key, ttl)
     return TokenResponse(access_token=token, token_type="bearer", expires_in=ttl)  # noqa: S106

@@ -40,6 +40,12 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
+#: Paths where the console's cookie counts as credentials. The APIs take only the
+#: Authorization header, so a cross-site form can never ride on a console login
+#: to call them (console forms carry their own CSRF token).
+COOKIE_PATHS = ("/console",)
+
+
 def _token_from(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if header:
@@ -47,7 +53,9 @@ def _token_from(request: Request) -> str | None:
         if scheme.lower() != "bearer" or not value:
             raise Unauthorized("Authorization header must be 'Bearer <token>'")
         return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    if request.url.path.startswith(COOKIE_PATHS):
+        return request.cookies.get(SESSION_COOKIE)
+    return None
 
 
 def principal_from_request(request: Request) -> Principal | None:

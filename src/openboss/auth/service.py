@@ -54,6 +54,11 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     return roles
 
 
+def _check_length(field: str, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise ValidationFailed(f"{field} must have at most {limit} characters", field=field)
+
+
 def _check_password(password: str, *, demo_mode: bool) -> None:
     if password == DEMO_PASSWORD:
         if not demo_mode:
@@ -110,6 +115,11 @@ def create_user(
     if not _USERNAME.match(username):
         raise ValidationFailed("username must be 2-64 letters, digits or . _ @ -", field="username")
     role_list = _check_roles(roles)
+    _check_length("displayName", display_name, 128)
+    _check_length("partnerId", partner_id, 64)
+    _check_length("locale", locale, 8)
+    for region in region_ids or ():
+        _check_length("regionIds", region, 64)
     if "partner" in role_list and not partner_id:
         raise ValidationFailed("a partner user needs a partnerId", field="partnerId")
     _check_password(password, demo_mode=demo_mode)
@@ -154,6 +164,8 @@ def create_api_client(
         raise ValidationFailed(
             "client_id must be 2-64 letters, digits or . _ @ -", field="clientId"
         )
+    _check_length("name", name, 128)
+    _check_length("partnerId", partner_id, 64)
     if len(secret) < 16:
         raise ValidationFailed("client secret must have at least 16 characters", field="secret")
     role_list = _check_roles(roles)
