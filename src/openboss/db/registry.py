@@ -9,6 +9,8 @@ MODEL_MODULES = [
     "openboss.auth.models",
     "openboss.audit.models",
     "openboss.events.models",
+    "openboss.kit.tmf.models",
+    "openboss.sample.models",
     "openboss.worker.models",
 ]
 
