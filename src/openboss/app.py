@@ -11,6 +11,7 @@ import orjson
 from fastapi import APIRouter, FastAPI, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openboss import __version__
@@ -21,10 +22,14 @@ from openboss.db import Database
 from openboss.kit.errors import Forbidden, Unauthorized
 from openboss.kit.tmf.errors import install_error_handlers
 from openboss.observability import RequestContextMiddleware, configure_logging
+from openboss.web.shell import STATIC_DIR
 
 #: Routers mounted by every app, as "module:attribute". Domains add theirs here.
 ROUTERS: list[str] = [
     "openboss.auth.api:router",
+    "openboss.sample.api:router",
+    "openboss.worker.api:router",
+    "openboss.web.routes:router",
 ]
 
 
@@ -125,6 +130,8 @@ def create_app(
     app.include_router(system_router)
     for spec in ROUTERS:
         app.include_router(_load(spec))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(_load("openboss.web.routes:fallback_router"))  # last: console 404 pages
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(TrailingSlashMiddleware)
     return app

@@ -59,9 +59,13 @@ def validation_message(errors: list[Any]) -> tuple[str, str]:
     first_field = "body"
     for i, err in enumerate(errors):
         field = _loc_to_field(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid"))
+        if err.get("type") == "json_invalid":  # loc is ("body", <character position>)
+            detail = (err.get("ctx") or {}).get("error")
+            field = "body"
+            msg = f"the request body is not valid JSON ({detail or msg})"
         if i == 0:
             first_field = field
-        msg = str(err.get("msg", "invalid"))
         msgs.append(f"{field}: {msg}" if field else msg)
     return first_field, "; ".join(msgs)
 

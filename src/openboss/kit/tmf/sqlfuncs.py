@@ -33,7 +33,7 @@ def _compare(left: Any, op: str, right: Any) -> bool:
     numeric = (int, float)
     if isinstance(right, bool) or isinstance(left, bool):
         if op == "eq":
-            return left is right or left == right and type(left) is type(right)
+            return left is right or (left == right and type(left) is type(right))
         return False
     if isinstance(left, numeric) and isinstance(right, numeric):
         a: Any = left
