@@ -8,11 +8,12 @@ request owns its transaction. ``CurrentPrincipal`` decodes the bearer token
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from openboss.auth.principal import Principal
@@ -23,21 +24,52 @@ from openboss.kit.errors import Forbidden, Unauthorized
 SESSION_COOKIE = "openboss_token"
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: committed when the endpoint returns, rolled back
+    on error.
+
+    An async generator on purpose: opening a Session does no I/O, so it costs no
+    threadpool hop; only the commit (which talks to the database) is sent to the
+    threadpool, and only when the session holds a transaction.
+    """
     db = request.app.state.db
     session = db.session(request_state=request.state)
     try:
         yield session
-        session.commit()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await run_in_threadpool(session.commit)
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(_rollback_and_close, session)
         raise
-    finally:
+    else:
         session.close()
     db.run_after_commit(session)
 
 
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A read-only session for list and read endpoints.
+
+    Its connection runs in autocommit mode: each statement is its own snapshot
+    (TMF lists read the page and its total in one statement), and there is no
+    BEGIN/COMMIT round trip. Nothing it flushes is ever committed.
+    """
+    db = request.app.state.db
+    session = db.read_session(request_state=request.state)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 #: Paths where the console's cookie counts as credentials. The APIs take only the
@@ -72,7 +104,8 @@ def principal_from_request(request: Request) -> Principal | None:
     return principal
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    # async: decoding a token does no I/O, so it must not cost a threadpool hop.
     principal = principal_from_request(request)
     if principal is None:
         raise Unauthorized("an access token is required (POST /auth/token)")
@@ -82,10 +115,10 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+def require_roles(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """Dependency allowing callers with any of ``roles`` (admin always passes)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(*roles):
             raise Forbidden(
                 f"this operation needs one of the roles: {', '.join(roles)}",

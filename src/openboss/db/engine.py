@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as exc_module
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,8 +49,35 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    mode = options.get("sqlite_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+#: A pooled connection unused for longer than this is pinged before use, so that
+#: connections cut by a database restart or a firewall are replaced, not failed.
+IDLE_PING_SECONDS = 10.0
+
+
+def _checkin_stamp(_dbapi_conn: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _checkout_ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        cur = dbapi_conn.cursor()
+        cur.execute("SELECT 1")
+        cur.close()
+        if not dbapi_conn.autocommit:
+            dbapi_conn.rollback()
+    except Exception as exc:
+        # The pool discards this connection and retries the checkout with a new one.
+        raise exc_module.DisconnectionError(str(exc)) from exc
 
 
 class Database:
@@ -69,11 +98,17 @@ class Database:
                 Path(u.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # No pool_pre_ping: a ping on every checkout is a round trip per request
+            # (measured ~0.3 ms of a 2 ms list request). Connections idle longer
+            # than IDLE_PING_SECONDS are pinged instead (see _checkout_ping).
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            event.listen(self.engine, "checkout", _checkout_ping)
+            event.listen(self.engine, "checkin", _checkin_stamp)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
         # Claims on SQLite take the write lock at BEGIN (see claim_transaction).
         claim_engine = (
@@ -82,6 +117,11 @@ class Database:
             else self.engine
         )
         self.claim_sessionmaker = sessionmaker(bind=claim_engine, expire_on_commit=False)
+        self.read_sessionmaker = sessionmaker(
+            bind=self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            autoflush=False,
+        )
         self.after_commit_hooks: list[AfterCommitHook] = []
 
     @property
@@ -90,6 +130,14 @@ class Database:
 
     def session(self, **info: Any) -> Session:
         s = self.sessionmaker()
+        s.info.update(info)
+        s.info["database"] = self
+        return s
+
+    def read_session(self, **info: Any) -> Session:
+        """A session for reads only: autocommit, so no BEGIN/COMMIT round trips;
+        every statement sees its own snapshot."""
+        s = self.read_sessionmaker()
         s.info.update(info)
         s.info["database"] = self
         return s
@@ -135,6 +183,7 @@ class Database:
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
         clone.claim_sessionmaker = clone.sessionmaker
+        clone.read_sessionmaker = clone.sessionmaker
         clone.after_commit_hooks = list(self.after_commit_hooks)
         return clone
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from starlette.responses import Response
 
-from openboss.auth.deps import CurrentPrincipal, DbSession, current_principal
+from openboss.auth.deps import CurrentPrincipal, DbSession, ReadSession, current_principal
 from openboss.events.hub import make_hub_router
 from openboss.kit.tmf import idempotency
 from openboss.kit.tmf.http import (
@@ -79,7 +79,7 @@ Fields = Annotated[
 )
 def list_sample_items(
     request: Request,
-    session: DbSession,
+    session: ReadSession,
     principal: CurrentPrincipal,
     fields: Fields = None,
     offset: Annotated[
@@ -148,7 +148,7 @@ def create_sample_item(
 def retrieve_sample_item(
     id: ResourceId,
     request: Request,
-    session: DbSession,
+    session: ReadSession,
     principal: CurrentPrincipal,
     fields: Fields = None,
 ) -> Response:

@@ -111,5 +111,7 @@ RESOURCE = TmfResource(
     ),
     # Row scope does not move once an item exists.
     extra_read_only=frozenset({"regionId", "partnerId"}),
+    # Exact totals cached between changes (migration 0005 installs the trigger).
+    versioned_count=True,
 )
 RESOURCE.keep_document(SampleItem)

@@ -14,7 +14,7 @@ scope conditions (``lambda s: apply_scope(s, table.c, principal.scope)``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from openboss.kit.tmf.attributes import Dialect, dialect_for
+from openboss.kit.tmf.counts import COUNTS, CountCache, count_key, version_of
 from openboss.kit.tmf.query import ListQuery
 from openboss.kit.tmf.resource import TmfResource
 
@@ -141,6 +142,18 @@ def custom_plans(session: Session) -> Iterator[None]:
         raw.prepare_threshold = saved
 
 
+def _uses_count_cache(session: Session, resource: TmfResource) -> bool:
+    """Cached totals only for opted-in tables, on PostgreSQL, in autocommit reads
+    (which see committed rows only)."""
+    if not resource.versioned_count:
+        return False
+    conn = session.connection()
+    return (
+        conn.dialect.name == "postgresql"
+        and conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    )
+
+
 def list_page(
     session: Session,
     resource: TmfResource,
@@ -149,23 +162,49 @@ def list_page(
     base_url: str,
     restrict: Restrict = _no_restriction,
     where: Sequence[ColumnElement[bool]] = (),
+    counts: CountCache = COUNTS,
 ) -> Page:
     """Run ``query`` and return the page as JSON bytes with the totals.
 
     ``where`` adds conditions of the endpoint itself (e.g. a parent's id).
+    On the cached path (see :mod:`openboss.kit.tmf.counts`) the page statement
+    reads the table's version instead of counting; the count runs only when no
+    total is cached for that version.
     """
     d = session_dialect(session)
     conditions = [*where, *filter_conditions(resource, query, d)]
     count_stmt = restrict(select(func.count()).select_from(resource.table).where(*conditions))
     docs: list[str] | list[dict[str, Any]] = []
     total: int | None = None
+    cached = _uses_count_cache(session, resource)
+    key = count_key(count_stmt) if cached else None
     with custom_plans(session):
         if query.limit > 0:
-            rows = session.execute(
-                _page_statement(resource, query, conditions, count_stmt, restrict)
-            ).all()
+            if key is not None:
+                # The page and the table's version in one snapshot; the total from
+                # the cache for that version, or counted once and remembered.
+                version_col = version_of(resource.table.name).label("total")  # type: ignore[attr-defined]
+                rows = session.execute(
+                    _page_statement(resource, query, conditions, version_col, restrict)
+                ).all()
+                if rows:
+                    total = _cached_total(session, counts, key, count_stmt, resource, rows[0].total)
+                    if total is None:
+                        # A write landed between the two statements: page and
+                        # total again, from one snapshot.
+                        rows = session.execute(
+                            _page_statement(
+                                resource, query, conditions, _total_of(count_stmt), restrict
+                            )
+                        ).all()
+                        total = int(rows[0].total) if rows else None
+            else:
+                rows = session.execute(
+                    _page_statement(resource, query, conditions, _total_of(count_stmt), restrict)
+                ).all()
+                if rows:
+                    total = int(rows[0].total)
             if rows:
-                total = int(rows[0].total)
                 docs = _items(
                     resource, rows, resource.href_prefix(base_url), query.projection, skip=1
                 )
@@ -175,15 +214,43 @@ def list_page(
     return Page(body=_array(docs), total=total, count=len(docs))
 
 
+def _cached_total(
+    session: Session,
+    counts: CountCache,
+    key: Hashable,
+    count_stmt: Select[Any],
+    resource: TmfResource,
+    version: int,
+) -> int | None:
+    """The total at ``version``: from the cache, or counted now (and cached).
+    ``None`` when the table changed since ``version`` was read."""
+    version = int(version)
+    total = counts.get(key, version)
+    if total is not None:
+        return total
+    row = session.execute(
+        select(
+            version_of(resource.table.name).label("version"),  # type: ignore[attr-defined]
+            count_stmt.correlate(None).scalar_subquery().label("total"),
+        )
+    ).one()
+    counts.put(key, int(row.version), int(row.total))
+    return int(row.total) if int(row.version) == version else None
+
+
+def _total_of(count_stmt: Select[Any]) -> ColumnElement[Any]:
+    return count_stmt.correlate(None).scalar_subquery().label("total")
+
+
 def _page_statement(
     resource: TmfResource,
     query: ListQuery,
     conditions: Sequence[ColumnElement[bool]],
-    count_stmt: Select[Any],
+    total: ColumnElement[Any],
     restrict: Restrict,
 ) -> Select[Any]:
-    """The total, and the page's ids and documents (or projected columns)."""
-    total = count_stmt.correlate(None).scalar_subquery().label("total")
+    """The total (or the table's version), and the page's ids and documents
+    (or projected columns)."""
     columns = _columns(resource, query.projection)
     order = order_by(resource, query)
     if query.offset < DEFERRED_JOIN_OFFSET:

@@ -37,3 +37,15 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, index=True
     )
+
+
+class TableVersion(Base):
+    """Change counters of tables whose list totals are cached
+    (see :mod:`openboss.kit.tmf.counts`). A table's version is the sum of its
+    slots; triggers bump one slot per writing statement."""
+
+    __tablename__ = "tmf_table_version"
+
+    table_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

@@ -96,6 +96,10 @@ def _freeze(tree: Mapping[str, Any] | None) -> Any:
     return tuple(sorted((k, _freeze(v) if v else None) for k, v in tree.items()))
 
 
+#: Every declared resource (tests check, e.g., that versioned tables have their trigger).
+RESOURCES: list[TmfResource] = []
+
+
 @dataclass(eq=False)
 class TmfResource:
     """A TMF resource type and its mapping to one table.
@@ -120,6 +124,9 @@ class TmfResource:
     schema_location: str | None = None
     default_sort: Sequence[str] = ("id",)
     extra_read_only: frozenset[str] = frozenset()
+    #: The table carries the change-counter trigger, so exact totals may be
+    #: cached between changes (:mod:`openboss.kit.tmf.counts`).
+    versioned_count: bool = False
     _by_name: dict[str, Attr] = field(init=False, repr=False)
     _groups: dict[str, _Group] = field(init=False, repr=False)
     _entries: list[Attr | _Group] = field(init=False, repr=False)
@@ -161,6 +168,7 @@ class TmfResource:
         clash = set(self._groups) & set(self._by_name)
         if clash:
             raise ValueError(f"names used both as attribute and object: {sorted(clash)}")
+        RESOURCES.append(self)
 
     # -- names ---------------------------------------------------------------
 
