@@ -7,7 +7,8 @@ recorded separately, each under a savepoint, so that a retry repeats only
 what failed:
 
 1. *fan-out* (``fanned_out_at``): one ``event_delivery`` row per hub listener
-   of the event's API whose query matches, then — with NATS configured — the
+   of the event's API whose scope covers the event's row (its ``partner_id``
+   and ``region_id``) and whose query matches, then — with NATS configured — the
    JetStream publish. A NATS failure rolls the fan-out back and leaves the
    event to be retried; it does not count towards dead-lettering (NATS is
    infrastructure: the outbox is the buffer while it is away).
@@ -30,7 +31,7 @@ import orjson
 import structlog
 from sqlalchemy.orm import Session
 
-from openboss.events.hub import listeners_for
+from openboss.events.hub import in_listener_scope, listeners_for
 from openboss.events.models import EventDelivery, HubSubscription, OutboxEvent
 from openboss.events.nats import NatsPublisher, NatsUnavailable
 from openboss.events.query import InvalidQuery, parse_query
@@ -52,6 +53,9 @@ class DispatchResult:
 
 
 def _wanted(sub: HubSubscription, event: OutboxEvent) -> bool:
+    """The listener may see the event's row (its scope) and asked for it (its query)."""
+    if not in_listener_scope(sub, event):
+        return False
     try:
         return parse_query(sub.query).matches(event.payload)
     except InvalidQuery:  # validated at registration; never fail an event for it
@@ -67,9 +71,10 @@ def fan_out(
     now: datetime,
     listeners: Sequence[HubSubscription] | None = None,
 ) -> int:
-    """Create a pending delivery for every listener on ``event.api`` whose query
-    matches the envelope; returns how many. ``listeners`` (all listeners of the
-    event's API) saves the query when the caller already has them."""
+    """Create a pending delivery for every listener on ``event.api`` whose scope
+    covers the event and whose query matches the envelope; returns how many.
+    ``listeners`` (all listeners of the event's API) saves the query when the
+    caller already has them."""
     subs = listeners if listeners is not None else listeners_for(session, event.api)
     created = 0
     for sub in subs:

@@ -9,6 +9,12 @@ module mounts its hub with ``app.include_router(make_hub_router(BASE_PATH))``.
 Delivery is asynchronous and at-least-once: after the business transaction
 commits, the worker creates one delivery per matching listener and POSTs it,
 retrying with back-off and dead-lettering it after ``hub_max_attempts``.
+
+A listener sees only events about rows inside the row scope of whoever
+registered it (a partner's listener only its partner's rows, a
+region-limited one only its regions and central data). A listener that
+answers ``410 Gone`` has gone away for good: the worker unregisters it
+(:func:`drop_listener`).
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from openboss.auth.deps import CurrentPrincipal, DbSession
 from openboss.auth.principal import Principal
-from openboss.events.models import DEAD, DONE, EventDelivery, HubSubscription
+from openboss.events.models import DEAD, DONE, EventDelivery, HubSubscription, OutboxEvent
 from openboss.events.query import InvalidQuery, parse_query
 from openboss.kit.errors import NotFound, ValidationFailed
+from openboss.kit.scope import row_in_scope
 
 MAX_CALLBACK_LENGTH = 2048
 MAX_QUERY_LENGTH = 4096
@@ -95,13 +102,19 @@ def validate_query(query: str | None) -> str | None:
 def register_listener(
     session: Session, api: str, callback: str, query: str | None, principal: Principal
 ) -> HubSubscription:
-    """Register a listener for the events of ``api`` (a TMF base path)."""
+    """Register a listener for the events of ``api`` (a TMF base path).
+
+    The listener keeps ``principal``'s row scope as it is now: it receives
+    only events published for rows that principal may see.
+    """
+    scope = principal.scope
     sub = HubSubscription(
         api=api,
         callback=validate_callback(callback),
         query=validate_query(query),
         owner=principal.subject[:64],
-        partner_id=principal.partner_id,
+        partner_id=scope.partner_id,
+        region_ids=sorted(scope.regions) if scope.regions is not None else None,
     )
     session.add(sub)
     session.flush()
@@ -109,10 +122,15 @@ def register_listener(
 
 
 def get_listener(
-    session: Session, api: str, subscription_id: str, principal: Principal
+    session: Session,
+    api: str,
+    subscription_id: str,
+    principal: Principal,
+    *,
+    for_update: bool = False,
 ) -> HubSubscription:
     """The listener, if it belongs to ``api`` and the caller may see it (owner or admin)."""
-    sub = session.get(HubSubscription, subscription_id)
+    sub = session.get(HubSubscription, subscription_id, with_for_update=for_update or None)
     if (
         sub is None
         or sub.api != api
@@ -127,8 +145,17 @@ def unregister_listener(
 ) -> None:
     """Remove a listener. Its undelivered events are dropped; delivered and dead
     deliveries stay for the record (their ``subscription_id`` becomes NULL)."""
-    sub = get_listener(session, api, subscription_id, principal)
-    session.execute(
+    drop_listener(session, get_listener(session, api, subscription_id, principal, for_update=True))
+
+
+def drop_listener(session: Session, sub: HubSubscription) -> int:
+    """Delete ``sub`` and its undelivered deliveries; returns how many were dropped.
+
+    Used by :func:`unregister_listener` and by the worker when a listener
+    answers ``410 Gone``. Delivered and dead deliveries stay for the record,
+    with ``subscription_id`` NULL. The deletion is audited like any other.
+    """
+    dropped = session.execute(
         delete(EventDelivery).where(
             EventDelivery.subscription_id == sub.id, EventDelivery.status.not_in((DONE, DEAD))
         )
@@ -140,6 +167,13 @@ def unregister_listener(
     )
     session.delete(sub)
     session.flush()
+    return int(getattr(dropped, "rowcount", 0) or 0)
+
+
+def in_listener_scope(sub: HubSubscription, event: OutboxEvent) -> bool:
+    """Whether ``event`` concerns a row inside ``sub``'s scope (same rule as
+    :func:`openboss.kit.scope.row_in_scope` for the event's partner and region)."""
+    return row_in_scope(event, sub.scope)
 
 
 def listeners_for(session: Session, api: str) -> list[HubSubscription]:

@@ -23,13 +23,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openboss.db.base import Base
 from openboss.db.types import JSONDoc, UTCDateTime
 from openboss.kit.clock import utcnow
 from openboss.kit.ids import new_id
+from openboss.kit.scope import Scope
 
 #: Work-row statuses shared by outbox events, deliveries and jobs.
 PENDING: Final = "pending"
@@ -66,6 +76,12 @@ class OutboxEvent(Base):
     resource_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: Base path of the API owning the resource (hub listeners are per API).
     api: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    #: Partner owning the resource (NULL: the operator's own). A partner's hub
+    #: listener receives only the events of its own partner's rows.
+    partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Region of the resource (NULL: central data, every listener may see it).
+    #: A region-limited listener receives only events of its regions.
+    region_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     #: pending → running → done | failed (retry scheduled) | dead
@@ -90,7 +106,11 @@ class HubSubscription(Base):
     The subscription belongs to one API (``api`` is its base path, as in
     ``OutboxEvent.api``) and receives that API's events that pass ``query``
     (e.g. ``eventType=TroubleTicketStateChangeEvent&event.troubleTicket.status=resolved``).
-    ``owner`` and ``partner_id`` record who registered it.
+    ``owner`` records who registered it; ``partner_id`` and ``region_ids`` are
+    that principal's row scope at registration, and the listener receives only
+    events about rows inside it (the rule of :mod:`openboss.kit.scope`: a
+    partner sees only its own partner's rows; a region-limited principal sees
+    its regions and central rows, whose region is NULL).
     """
 
     __tablename__ = "hub_subscription"
@@ -102,7 +122,15 @@ class HubSubscription(Base):
     query: Mapped[str | None] = mapped_column(Text, nullable=True)
     owner: Mapped[str] = mapped_column(String(64), nullable=False)
     partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Regions the registering principal was limited to; NULL = every region.
+    region_ids: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    @property
+    def scope(self) -> Scope:
+        """The row scope the listener's events are limited to."""
+        regions = frozenset(self.region_ids) if self.region_ids is not None else None
+        return Scope(regions=regions, partner_id=self.partner_id)
 
 
 class EventDelivery(Base):

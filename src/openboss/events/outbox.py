@@ -23,12 +23,21 @@ def publish(
     description: str | None = None,
     priority: str | None = None,
     correlation_id: str | None = None,
+    partner_id: str | None = None,
+    region_id: str | None = None,
 ) -> OutboxEvent:
     """Record ``event_type`` for ``resource`` in this transaction.
 
     ``resource_name`` is the TMF resource name in camelCase (``productOrder``);
     the envelope is ``{"eventId", "eventTime", "eventType", "event":
     {resource_name: resource}, ...}`` per TMF688 / the v4 notification schemas.
+
+    ``partner_id`` and ``region_id`` are the row scope of the resource (its
+    :class:`~openboss.kit.scope.PartnerScoped` / ``RegionScoped`` columns);
+    they are kept on the outbox row, not in the envelope, and decide which
+    scoped hub listeners receive the event. Leave them ``None`` for the
+    operator's own, central data: then only unscoped (or region-limited,
+    for a NULL region) listeners see it, never a partner's.
     """
     now = utcnow()
     event_id = new_id()
@@ -55,6 +64,8 @@ def publish(
         resource_type=resource_name,
         resource_id=str(resource.get("id")) if resource.get("id") is not None else None,
         api=api,
+        partner_id=partner_id,
+        region_id=region_id,
         payload=envelope,
         created_at=now,
         next_attempt_at=now,

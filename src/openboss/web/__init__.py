@@ -10,5 +10,7 @@ itself (no CDN). Texts are translated with Babel catalogs (``zh_CN``, ``en``).
 * :mod:`openboss.web.i18n` — catalogs, locale negotiation, local time formatting
 * :mod:`openboss.web.csrf` — tokens protecting the console's form posts
 * :mod:`openboss.web.routes`, :mod:`openboss.web.admin` — the shell's own pages
+* :mod:`openboss.web.jobs`, :mod:`openboss.web.deadletters` — the worker's queue and
+  its dead letters, for administrators
 * :mod:`openboss.web.build` — ``python -m openboss.web.build`` builds assets and catalogs
 """

@@ -24,6 +24,7 @@ from openboss.web.admin import router as admin_router
 from openboss.web.deadletters import DEAD_LETTER_ROLES
 from openboss.web.deadletters import router as dead_letters_router
 from openboss.web.i18n import N_, local_day_start
+from openboss.web.jobs import router as jobs_router
 from openboss.web.shell import (
     ConsoleRoute,
     SignedIn,
@@ -166,6 +167,7 @@ def dashboard(request: Request, principal: SignedIn, session: DbSession) -> Resp
 
 router.include_router(admin_router)
 router.include_router(dead_letters_router)
+router.include_router(jobs_router)
 
 #: Included by ``create_app`` after every other router, so that domain console
 #: pages registered later still match before this catch-all.

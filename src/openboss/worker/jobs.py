@@ -27,15 +27,16 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openboss.events.models import READY_STATUSES
+from openboss.events.models import DEAD, DONE, FAILED, PENDING, READY_STATUSES, RUNNING
 from openboss.kit.clock import utcnow
-from openboss.kit.errors import ValidationFailed
+from openboss.kit.errors import NotFound, ValidationFailed
+from openboss.worker.deadletters import retry_dead_letter
 from openboss.worker.models import Job
 
 #: ``fn(session, payload)``: runs in the job's transaction; must not commit.
@@ -156,3 +157,91 @@ def cancel(session: Session, dedup_key: str) -> bool:
         .execution_options(synchronize_session="fetch")
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+#: Most jobs one listing page returns.
+MAX_PAGE = 500
+#: A job's statuses in the order of its life: waiting, being run, failing
+#: (next attempt scheduled), given up, finished.
+JOB_STATUSES: Final[tuple[str, ...]] = (PENDING, RUNNING, FAILED, DEAD, DONE)
+
+
+def _kind_and_status(stmt: Any, *, status: str | None, kind: str | None) -> Any:
+    if status is not None:
+        if status not in JOB_STATUSES:
+            raise ValidationFailed(
+                f"status must be one of {', '.join(JOB_STATUSES)}", field="status"
+            )
+        stmt = stmt.where(Job.status == status)
+    if kind is not None:
+        if not kind or len(kind) > MAX_KIND_LENGTH:
+            raise ValidationFailed(f"kind must be 1..{MAX_KIND_LENGTH} characters", field="kind")
+        stmt = stmt.where(Job.kind == kind)
+    return stmt
+
+
+def list_jobs(
+    session: Session,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Job], int]:
+    """Jobs and timers, newest first, optionally of one ``status`` and one ``kind``;
+    returns one page and the number of jobs matching in all (two queries).
+
+    An administrator's view of the queue: what is waiting (``pending``, timers
+    whose ``run_at`` lies ahead), running (with the worker holding it and
+    until when), failing (``failed``, next attempt at ``run_at``), given up
+    (``dead``) or finished (``done``, until housekeeping removes it).
+    """
+    if offset < 0:
+        raise ValidationFailed("offset must not be negative", field="offset")
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    page = _kind_and_status(select(Job), status=status, kind=kind)
+    rows = list(
+        session.scalars(
+            page.order_by(Job.created_at.desc(), Job.id.desc()).offset(offset).limit(limit)
+        )
+    )
+    total = session.scalar(
+        _kind_and_status(select(func.count()).select_from(Job), status=status, kind=kind)
+    )
+    return rows, int(total or 0)
+
+
+def count_jobs_by_status(session: Session, *, kind: str | None = None) -> dict[str, int]:
+    """How many jobs are in each status (every status present, zeros included),
+    optionally of one ``kind``; one query."""
+    stmt = _kind_and_status(
+        select(Job.status, func.count()).group_by(Job.status), status=None, kind=kind
+    )
+    counts = dict.fromkeys(JOB_STATUSES, 0)
+    for status, n in session.execute(stmt).all():
+        counts[status] = int(n)
+    return counts
+
+
+def job_kinds(session: Session) -> list[str]:
+    """Every job kind in the table or with a registered handler, sorted (for filters)."""
+    stored = set(session.scalars(select(Job.kind).distinct()))
+    with _lock:
+        stored.update(_handlers)
+    return sorted(stored)
+
+
+def retry_job(session: Session, job_id: str) -> Job:
+    """Queue a dead job again with a fresh set of attempts, due now (the
+    dead-letter retry of :mod:`openboss.worker.deadletters`, for jobs only).
+
+    404 when no job has this id (also for the id of a dead event or delivery);
+    409 when the job is not dead.
+    """
+    if session.get(Job, job_id) is None:
+        raise NotFound(f"no job with id {job_id}", field="id")
+    retry_dead_letter(session, job_id)
+    job = session.get(Job, job_id)
+    assert job is not None  # retried in this transaction
+    return job

@@ -11,7 +11,8 @@ EVENTS_DISPATCHED = Counter(
 )
 HUB_DELIVERIES = Counter(
     "openboss_hub_deliveries_total",
-    "Hub listener delivery attempts by outcome (done, failed, dead).",
+    "Hub listener delivery attempts by outcome (done, failed, dead, gone: the listener "
+    "answered 410 and was unregistered).",
     ["outcome"],
 )
 JOBS_PROCESSED = Counter(

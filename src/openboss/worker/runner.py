@@ -10,7 +10,8 @@ and records the outcome in the same commit (see :mod:`openboss.worker.claim`).
 A round does, in order:
 
 1. dispatch due outbox events (:func:`openboss.events.dispatch.dispatch_event`);
-2. POST due hub deliveries, concurrently, and record each result;
+2. POST due hub deliveries, concurrently, and record each result (a listener
+   answering ``410 Gone`` is unregistered);
 3. run due jobs and timers (:mod:`openboss.worker.jobs`).
 
 Failures are retried with exponential back-off and jitter; rows that keep
@@ -50,7 +51,7 @@ from openboss.db import Database
 from openboss.events.aio import LoopThread
 from openboss.events.delivery import DeliveryRequest, DeliveryResult, HubDeliverer
 from openboss.events.dispatch import dispatch_event
-from openboss.events.hub import listeners_for
+from openboss.events.hub import drop_listener, listeners_for
 from openboss.events.models import (
     DEAD,
     DONE,
@@ -87,6 +88,8 @@ CHUNK_SECONDS = 0.2
 SIGNAL_SLICE = 0.25
 #: Pause after an unexpected error of a whole round (database down …).
 ERROR_PAUSE = 5.0
+#: A listener answering this status has gone for good and is unregistered.
+HTTP_GONE = 410
 
 
 def default_worker_name() -> str:
@@ -486,11 +489,20 @@ class Worker:
 
     def _record_deliveries(self, results: list[DeliveryResult]) -> None:
         now = utcnow()
+        gone: set[str] = set()
         with self.database.claim_transaction(actor=self._actor) as s:
             owned = own_many(s, EventDelivery, [r.delivery_id for r in results], worker=self.name)
             for res in results:
                 d = owned.get(res.delivery_id)
                 if d is None:  # unregistered meanwhile, or taken over
+                    continue
+                if res.status_code == HTTP_GONE:
+                    # The listener has gone for good: this delivery is dropped now,
+                    # the listener and its other pending deliveries just below.
+                    if d.subscription_id is not None:
+                        gone.add(d.subscription_id)
+                    s.delete(d)
+                    metrics.HUB_DELIVERIES.labels("gone").inc()
                     continue
                 d.locked_by = d.locked_until = None
                 d.last_status_code = res.status_code
@@ -513,6 +525,31 @@ class Worker:
                     d.status = FAILED
                     d.next_attempt_at = now + backoff(d.attempts)
                     metrics.HUB_DELIVERIES.labels("failed").inc()
+        # One transaction per listener, after the batch committed: this worker then
+        # holds no delivery locks while it deletes the listener's other deliveries
+        # (another worker may hold some of them), so two workers cannot deadlock.
+        for subscription_id in sorted(gone):
+            self._unregister_gone(subscription_id)
+
+    def _unregister_gone(self, subscription_id: str) -> None:
+        """Unregister a listener that answered ``410 Gone`` (see :func:`drop_listener`)."""
+        try:
+            with self.database.claim_transaction(actor=self._actor) as s:
+                sub = s.get(HubSubscription, subscription_id, with_for_update=True)
+                if sub is None:  # unregistered already (by its owner, or another worker)
+                    return
+                callback = sub.callback
+                dropped = drop_listener(s, sub)
+        except Exception:
+            # The listener stays registered; its next delivery answers 410 again.
+            log.exception("hub_listener_gone_failed", subscription=subscription_id)
+            return
+        log.warning(
+            "hub_listener_gone",
+            subscription=subscription_id,
+            callback=callback,
+            dropped_deliveries=dropped,
+        )
 
     # -- jobs ----------------------------------------------------------------------
 
