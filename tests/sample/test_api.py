@@ -656,3 +656,13 @@ def test_listeners_register_on_this_apis_hub(client: TestClient, admin: dict[str
     assert subscription["callback"] == "https://listener.example/events"
     assert client.delete(f"{BASE}/hub/{subscription['id']}", headers=admin).status_code == 204
     assert client.delete(f"{BASE}/hub/{subscription['id']}", headers=admin).status_code == 404
+
+
+def test_events_carry_the_items_row_scope(
+    client: TestClient, session: Session, auth_headers: Headers
+) -> None:
+    """Partner and regional hub listeners are filtered on the outbox row's scope."""
+    partner = auth_headers("partner", partner_id="P7", regions=["gz"])
+    item = create(client, partner, regionId="gz")
+    row = session.scalars(select(OutboxEvent).where(OutboxEvent.resource_id == item["id"])).one()
+    assert (row.partner_id, row.region_id) == ("P7", "gz")

@@ -134,10 +134,25 @@ def create_item(session: Session, scope: Scope, data: SampleItemCreate, base_url
     _set_valid_for(item, data.valid_for)
     repository.add(session, item)
     body = _document(item, base_url)
-    publish(
-        session, events.CREATE, events.RESOURCE_NAME, orjson.loads(body), api=repository.BASE_PATH
-    )
+    _publish(session, events.CREATE, item, orjson.loads(body))
     return Written(item, body)
+
+
+def _publish(
+    session: Session, event_type: str, item: SampleItem, resource: dict[str, Any], **kw: Any
+) -> None:
+    """Publish an event about ``item``, carrying its row scope so that partner and
+    regional hub listeners receive only events about rows they may see."""
+    publish(
+        session,
+        event_type,
+        events.RESOURCE_NAME,
+        resource,
+        api=repository.BASE_PATH,
+        partner_id=item.partner_id,
+        region_id=item.region_id,
+        **kw,
+    )
 
 
 def _writable_view(item: SampleItem) -> dict[str, Any]:
@@ -198,21 +213,19 @@ def update_item(
     body = _document(item, base_url)
     resource = orjson.loads(body)
     if attributes_changed:
-        publish(
+        _publish(
             session,
             events.ATTRIBUTE_VALUE_CHANGE,
-            events.RESOURCE_NAME,
+            item,
             resource,
-            api=repository.BASE_PATH,
             description="changed: " + ", ".join(sorted(attributes_changed)),
         )
     if state_changed:
-        publish(
+        _publish(
             session,
             events.STATE_CHANGE,
-            events.RESOURCE_NAME,
+            item,
             resource,
-            api=repository.BASE_PATH,
             description=f"state {old_state} → {item.state}",
         )
     return Written(item, body)
@@ -242,5 +255,5 @@ def delete_item(session: Session, scope: Scope, ident: str, base_url: str) -> No
             code="ILLEGAL_STATE",
         )
     resource = orjson.loads(_document(item, base_url))
+    _publish(session, events.DELETE, item, resource)
     repository.remove(session, item)
-    publish(session, events.DELETE, events.RESOURCE_NAME, resource, api=repository.BASE_PATH)
