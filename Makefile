@@ -80,6 +80,7 @@ test: install system-deps lint typecheck imports
 
 bench: install
 	$(BIN)/python bench/api_kit.py
+	$(BIN)/python bench/events_worker.py
 
 clean:
 	rm -rf $(VENV) var build src/openboss/web/static/dist $(ASSETS)/node_modules .mypy_cache .ruff_cache .pytest_cache
