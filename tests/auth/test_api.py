@@ -124,7 +124,10 @@ def test_login_is_audited_and_password_hash_is_not(
 
 def test_console_cookie_is_not_an_api_credential(client: TestClient, make_user: Any) -> None:
     make_user("gina", "long-password")
-    token = client.post("/auth/token", data={"grant_type": "password", "username": "gina", "password": "long-password"}).json()["access_token"]
+    token = client.post(
+        "/auth/token",
+        data={"grant_type": "password", "username": "gina", "password": "long-password"},
+    ).json()["access_token"]
     client.cookies.set("openboss_token", token)
     assert client.get("/auth/me").status_code == 401
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
@@ -136,14 +139,29 @@ def test_over_long_fields_are_400_not_500(session: Session) -> None:
     from openboss.kit.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="displayName must have at most 128"):
-        service.create_user(session, username="hal", password="long-password", roles=["csr"], display_name="x" * 129)
+        service.create_user(
+            session, username="hal", password="long-password", roles=["csr"], display_name="x" * 129
+        )
     with pytest.raises(ValidationFailed, match="partnerId"):
-        service.create_user(session, username="hal", password="long-password", roles=["partner"], partner_id="p" * 65)
+        service.create_user(
+            session,
+            username="hal",
+            password="long-password",
+            roles=["partner"],
+            partner_id="p" * 65,
+        )
 
 
-def test_token_login_is_attributed_to_the_user(client: TestClient, session: Session, make_user: Any) -> None:
+def test_token_login_is_attributed_to_the_user(
+    client: TestClient, session: Session, make_user: Any
+) -> None:
     make_user("ivan", "long-password")
-    client.post("/auth/token", data={"grant_type": "password", "username": "ivan", "password": "long-password"})
+    client.post(
+        "/auth/token",
+        data={"grant_type": "password", "username": "ivan", "password": "long-password"},
+    )
     session.expire_all()
-    rows = session.scalars(select(AuditLog).where(AuditLog.action == "update", AuditLog.entity_type == "auth_user")).all()
+    rows = session.scalars(
+        select(AuditLog).where(AuditLog.action == "update", AuditLog.entity_type == "auth_user")
+    ).all()
     assert [r.actor for r in rows] == ["ivan"]

@@ -29,7 +29,11 @@ def _rows(n: int, start: int = 0, region: str | None = None) -> list[dict[str, A
             "created_at": datetime(2026, 1, 1, tzinfo=UTC),
             "updated_at": datetime(2026, 1, 1, tzinfo=UTC),
             "doc": RESOURCE.render_document(
-                {"name": f"item {start + i}", "state": "active" if i % 2 else "initialized", "quantity": i}
+                {
+                    "name": f"item {start + i}",
+                    "state": "active" if i % 2 else "initialized",
+                    "quantity": i,
+                }
             ),
         }
         for i in range(n)
@@ -38,7 +42,9 @@ def _rows(n: int, start: int = 0, region: str | None = None) -> list[dict[str, A
 
 def _list(db: Database, qs: str, scope: Scope = SYSTEM_SCOPE) -> tuple[int, int]:
     with db.read_session() as s:
-        page = repository.list_items(s, parse_list_query(RESOURCE, list(_params(qs))), scope, "http://t")
+        page = repository.list_items(
+            s, parse_list_query(RESOURCE, list(_params(qs))), scope, "http://t"
+        )
     return page.total, page.count
 
 
