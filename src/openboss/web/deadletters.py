@@ -11,6 +11,7 @@ and answers htmx with the refreshed table.
 from __future__ import annotations
 
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import Response
@@ -28,7 +29,6 @@ from openboss.web.shell import (
     htmx_target,
     redirect,
     render,
-    url_with,
 )
 from openboss.worker import deadletters as dead_letter_service
 
@@ -56,6 +56,15 @@ KIND_LABELS: Final[dict[str, str]] = {
 }
 
 
+def _list_url(*, page: int | None = None, size: int | None = None) -> str:
+    query = {}
+    if size is not None and size != PAGE_SIZES[0]:
+        query["size"] = str(size)
+    if page is not None:
+        query["page"] = str(page)
+    return DEAD_LETTERS_URL + (f"?{urlencode(query)}" if query else "")
+
+
 def _context(request: Request, session: DbSession, page: int, size: int) -> dict[str, Any]:
     pager = Pager(page, size, 0)
     result = dead_letter_service.list_dead_letters(session, pager.offset, size)
@@ -65,8 +74,10 @@ def _context(request: Request, session: DbSession, page: int, size: int) -> dict
         "pager": Pager(page, size, result.total),
         "kind_labels": KIND_LABELS,
         "page_sizes": PAGE_SIZES,
-        "page_url": lambda n: url_with(request, page=n if n > 1 else None),
-        "size_url": lambda s: url_with(request, size=s if s != PAGE_SIZES[0] else None, page=None),
+        # Built from the list's own URL, not the request's: after a retry (a POST
+        # to .../retry) the links must still page the list.
+        "page_url": lambda n: _list_url(page=n if n > 1 else None, size=size),
+        "size_url": lambda s: _list_url(size=s),
         "notice": None,
         "problem": None,
     }
