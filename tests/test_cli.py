@@ -68,3 +68,17 @@ def test_users_create_validates_and_refuses_the_demo_password(env: Path) -> None
     r = runner.invoke(app, ["users", "create", "ops1", "-r", "noc", "--password", "long-password"])
     assert r.exit_code == 2
     assert "already taken" in r.output
+
+
+def test_demo_data_gives_the_readme_tour_something_to_show(env: Path) -> None:
+    from openboss.db import Database
+    from openboss.sample import service as sample_service
+
+    assert runner.invoke(app, ["load-demo"]).exit_code == 0
+    db = Database(f"sqlite:///{env / 'cli.db'}")
+    try:
+        with db.session() as s:
+            assert sample_service.count_items(s) == 12
+    finally:
+        db.dispose()
+    assert "0 item(s) added" in runner.invoke(app, ["load-demo"]).output

@@ -102,12 +102,13 @@ def demo(
     settings = _demo_settings()
     _upgrade(settings)
     _load_demo(settings)
-    table = Table(title="Demo logins (password: demo)")
+    table = Table(title="Demo logins")
     table.add_column("username")
     table.add_column("roles")
     for u in DEMO_USERS:
         table.add_row(u.username, ", ".join(u.roles))
     console.print(table)
+    console.print("Every demo login has the password [bold]demo[/bold].")
     url = f"http://{host}:{port}"
     console.print(f"[bold]OpenBOSS demo[/bold] on {url}")
     console.print(f"  console   {url}/console")

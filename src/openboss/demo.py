@@ -76,4 +76,35 @@ def load_demo(session: Session) -> list[str]:
             added.append("api client partner1-system")
         except Conflict:
             pass
+    added += _load_sample_items(session)
     return added
+
+
+def _load_sample_items(session: Session) -> list[str]:
+    """A dozen items of the internal sample API, so that the README's tour of the
+    TMF conventions (filters, ``fields=``, sorting, paging) has something to show."""
+    from openboss.kit.scope import SYSTEM_SCOPE
+    from openboss.sample import service as sample_service
+    from openboss.sample.schemas import SampleItemCreate
+
+    if sample_service.count_items(session) > 0:
+        return []
+    for i in range(12):
+        data = SampleItemCreate.model_validate(
+            {
+                "name": f"Demo item {i + 1:02d}",
+                "description": "Sample resource exercising the TMF kit",
+                "quantity": (i * 37) % 100,
+                "price": {"unit": "CNY", "value": 10 + i * 5.5},
+                "relatedParty": [
+                    {
+                        "id": f"party-{i % 3}",
+                        "role": "owner" if i % 2 else "customer",
+                        "@referredType": "Individual",
+                    }
+                ],
+                "characteristic": [{"name": "speed", "value": 100 * (1 + i % 3)}],
+            }
+        )
+        sample_service.create_item(session, SYSTEM_SCOPE, data, "http://127.0.0.1:8000")
+    return ["12 sample items"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from openboss.kit.errors import NotFound
@@ -70,3 +70,8 @@ def add(session: Session, item: SampleItem) -> None:
 def remove(session: Session, item: SampleItem) -> None:
     session.delete(item)
     session.flush()
+
+
+def count_all(session: Session) -> int:
+    """How many items exist (no scope: for system code such as the demo loader)."""
+    return int(session.scalar(select(func.count()).select_from(SampleItem)) or 0)

@@ -257,3 +257,8 @@ def delete_item(session: Session, scope: Scope, ident: str, base_url: str) -> No
     resource = orjson.loads(_document(item, base_url))
     _publish(session, events.DELETE, item, resource)
     repository.remove(session, item)
+
+
+def count_items(session: Session) -> int:
+    """How many items exist in all regions and partners (system use)."""
+    return repository.count_all(session)
