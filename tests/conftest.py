@@ -130,6 +130,8 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         log_format="console",
         log_level="WARNING",
         public_url="http://testserver",
+        # test listeners run on this machine
+        hub_callback_allowed_networks=["127.0.0.0/8"],
     )
 
 

@@ -57,6 +57,8 @@ def db_heads() -> None:
 def _demo_settings() -> Settings:
     os.environ.setdefault("OPENBOSS_DEMO_MODE", "true")
     os.environ.setdefault("OPENBOSS_LOG_FORMAT", "console")
+    # Demo hub listeners usually run on this machine.
+    os.environ.setdefault("OPENBOSS_HUB_CALLBACK_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
     get_settings.cache_clear()
     settings = get_settings()
     if not settings.demo_mode:

@@ -6,12 +6,13 @@ document names each of them.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +61,12 @@ class Settings(BaseSettings):
     hub_max_attempts: int = Field(
         8, description="Delivery attempts to a hub listener before the delivery is dead-lettered."
     )
+    hub_callback_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Internal networks (CIDR) hub listeners may live in, e.g. a partner VPN. "
+        "Callbacks resolving to loopback, private or link-local addresses outside these are "
+        "refused. JSON list in the environment.",
+    )
     hub_timeout_seconds: float = Field(5.0, description="HTTP timeout of one listener call.")
     metrics_token: str | None = Field(
         None,
@@ -74,6 +81,16 @@ class Settings(BaseSettings):
         description="IANA time zone in which the console shows times (storage is always UTC).",
     )
     db_pool_size: int = Field(10, description="Connection pool size (PostgreSQL).")
+
+    @field_validator("hub_callback_allowed_networks")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not a network in CIDR notation: {value!r} ({exc})") from None
+        return values
 
     @property
     def is_sqlite(self) -> bool:

@@ -16,9 +16,13 @@ bound by httpx's per-request CPU cost, not by waiting (docs/events-and-worker.md
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -46,11 +50,66 @@ class DeliveryResult:
     error: str | None = None
 
 
-class HubDeliverer:
-    """Concurrent webhook POSTs with a per-call timeout."""
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-    def __init__(self, *, timeout: float, concurrency: int = 16) -> None:
+
+def parse_networks(values: Sequence[str]) -> tuple[IPNetwork, ...]:
+    """``["10.20.0.0/16", "127.0.0.1"]`` → networks (a bare address is a /32 or /128)."""
+    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
+
+
+def egress_refusal(callback: str, allowed: Sequence[IPNetwork]) -> str | None:
+    """Why ``callback`` must not be called, or ``None`` when it may.
+
+    A listener URL comes from an API client, so without this check the worker
+    could be made to POST into the operator's own network (server-side
+    request forgery): loopback, private, link-local (cloud metadata), unique
+    local, multicast and reserved addresses are refused unless they fall in
+    an allowed network (``OPENBOSS_HUB_CALLBACK_ALLOWED_NETWORKS``, e.g. the
+    partner VPN range). The host is resolved here and every address it
+    resolves to must pass. (httpx resolves again when connecting; a DNS
+    answer that changes in between is not caught — restrict the worker's
+    egress at the network too.)
+    """
+    host = urlsplit(callback).hostname
+    if not host:
+        return "callback has no host"
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        return f"callback host '{host}' does not resolve: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        internal = (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+        )
+        if internal and not any(address in net for net in allowed):
+            return (
+                f"callback host '{host}' resolves to the internal address {address}, "
+                "which is not in OPENBOSS_HUB_CALLBACK_ALLOWED_NETWORKS"
+            )
+    return None
+
+
+class HubDeliverer:
+    """Concurrent webhook POSTs with a per-call timeout, to permitted hosts only."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        concurrency: int = 16,
+        allowed_networks: Sequence[IPNetwork] = (),
+    ) -> None:
         self.timeout = timeout
+        self.allowed_networks = tuple(allowed_networks)
         self.concurrency = max(1, concurrency)
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
@@ -72,6 +131,9 @@ class HubDeliverer:
             return self._client, self._pool
 
     def _post(self, client: httpx.Client, req: DeliveryRequest) -> DeliveryResult:
+        refusal = egress_refusal(req.callback, self.allowed_networks)
+        if refusal is not None:
+            return DeliveryResult(req.delivery_id, False, None, refusal)
         try:
             resp = client.post(
                 req.callback,

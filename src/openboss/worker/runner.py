@@ -49,7 +49,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from openboss.config import Settings
 from openboss.db import Database
 from openboss.events.aio import LoopThread
-from openboss.events.delivery import DeliveryRequest, DeliveryResult, HubDeliverer
+from openboss.events.delivery import DeliveryRequest, DeliveryResult, HubDeliverer, parse_networks
 from openboss.events.dispatch import dispatch_event
 from openboss.events.hub import drop_listener, listeners_for
 from openboss.events.models import (
@@ -149,7 +149,10 @@ class Worker:
         self._wake_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._io = LoopThread(f"openboss-io-{self.name}")
-        self._deliverer = HubDeliverer(timeout=settings.hub_timeout_seconds)
+        self._deliverer = HubDeliverer(
+            timeout=settings.hub_timeout_seconds,
+            allowed_networks=parse_networks(settings.hub_callback_allowed_networks),
+        )
         self._nats = (
             NatsPublisher(
                 settings.nats_url,
