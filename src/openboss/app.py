@@ -15,7 +15,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openboss import __version__
-from openboss.audit import install_audit_hooks
 from openboss.auth.deps import principal_from_request
 from openboss.config import Settings, get_settings
 from openboss.db import Database
@@ -95,7 +94,6 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    install_audit_hooks()
     database = db or Database(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from openboss.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from openboss.db import Database
 
 app = typer.Typer(help="OpenBOSS: BSS/OSS for converged telecom operators.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -24,11 +27,10 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _database(settings: Settings):  # type: ignore[no-untyped-def]
-    from openboss.audit import install_audit_hooks
+def _database(settings: Settings) -> Database:
     from openboss.db import Database
 
-    install_audit_hooks()
+    # Every Database installs the audit hook itself.
     return Database(settings.database_url, pool_size=settings.db_pool_size)
 
 
