@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openboss.auth.deps import DbSession, require_roles
+from openboss.kit.tmf.query import MAX_OFFSET
 from openboss.worker import deadletters
 from openboss.worker.deadletters import MAX_PAGE, DeadLetter
 
@@ -71,7 +72,7 @@ class DeadLetterOut(BaseModel):
 def list_dead_letters(
     session: DbSession,
     response: Response,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")] = 50,
 ) -> list[DeadLetterOut]:
     """Dead letters of all kinds, most recently failed first."""
