@@ -9,6 +9,7 @@ request owns its transaction. ``CurrentPrincipal`` decodes the bearer token
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import replace
 from typing import Annotated, Any
 
 import structlog
@@ -99,6 +100,10 @@ def principal_from_request(request: Request) -> Principal | None:
     if token is None:
         return None
     principal = decode_token(token, request.app.state.secret_key)
+    expand = getattr(request.app.state, "expand_regions", None)
+    if principal.regions and expand is not None:
+        # Grants name regions; the scope admits them and every region below them.
+        principal = replace(principal, regions=expand(principal.regions))
     request.state.principal = principal
     structlog.contextvars.bind_contextvars(user=principal.name)
     return principal

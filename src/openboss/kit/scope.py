@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, String, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openboss.kit.errors import NotFound
+from openboss.kit.errors import Forbidden, NotFound, ValidationFailed
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -72,3 +72,24 @@ def check_in_scope(row: Any, scope: Scope, what: str, ident: str) -> None:
     no probing of other regions' or partners' ids)."""
     if not row_in_scope(row, scope):
         raise NotFound(f"{what} '{ident}' not found")
+
+
+def region_for_write(scope: Scope, requested: str | None, *, field: str = "regionId") -> str | None:
+    """The region a new row goes to: ``requested`` when the caller may write there.
+
+    An unrestricted caller may name any region (or none: central data). A
+    regional caller writes only inside their scope (403 otherwise); without a
+    ``requested`` region, their only region is used, and a caller working in
+    several regions must say which (400).
+    """
+    if scope.regions is None:
+        return requested
+    if not scope.regions:
+        raise Forbidden("you are not assigned to any region", field=field)
+    if requested is None:
+        if len(scope.regions) == 1:
+            return next(iter(scope.regions))
+        raise ValidationFailed(f"{field} is required: you work in several regions", field=field)
+    if requested not in scope.regions:
+        raise Forbidden(f"region '{requested}' is outside your scope", field=field)
+    return requested

@@ -298,6 +298,7 @@ def _shell_context(request: Request, principal: Principal | None, locale: str) -
     return {
         "request": request,
         "principal": principal,
+        "locale": locale,
         "timezone": timezone_of(request),
         "csrf_token": csrf.token_for(request, binding),
         "csrf_field": csrf.CSRF_FIELD,
