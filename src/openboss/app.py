@@ -21,12 +21,22 @@ from openboss.db import Database
 from openboss.kit.errors import Forbidden, Unauthorized
 from openboss.kit.tmf.errors import install_error_handlers
 from openboss.observability import RequestContextMiddleware, configure_logging
+from openboss.party.region.tree import RegionTreeCache
 from openboss.web.shell import STATIC_DIR
 
 #: Routers mounted by every app, as "module:attribute". Domains add theirs here.
 ROUTERS: list[str] = [
     "openboss.auth.api:router",
     "openboss.sample.api:router",
+    "openboss.party.region.api:router",
+    "openboss.party.address.api:router",
+    "openboss.party.customer.api:router",
+    "openboss.party.account.api:router",
+    "openboss.party.interaction.api:router",
+    "openboss.party.customer360_api:router",
+    "openboss.web.party:router",
+    "openboss.catalog.api:router",
+    "openboss.web.catalog:router",
     "openboss.worker.api:router",
     "openboss.web.routes:router",
 ]
@@ -123,6 +133,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = database
+    # Region grants in tokens are expanded to the regions below them (party domain).
+    app.state.expand_regions = RegionTreeCache(database).expand
     app.state.secret_key = settings.resolved_secret_key()
     install_error_handlers(app)
     app.include_router(system_router)

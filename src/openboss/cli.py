@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from openboss.catalog.cli import catalog_app
 from openboss.config import Settings, get_settings
+from openboss.workforce.cli import dispatch_app
 
 if TYPE_CHECKING:
     from openboss.db import Database
@@ -23,6 +25,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and partner API clients.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(dispatch_app, name="dispatch")
+app.add_typer(catalog_app, name="catalog")
 console = Console()
 err = Console(stderr=True)
 
@@ -69,13 +73,37 @@ def _demo_settings() -> Settings:
     return settings
 
 
-def _load_demo(settings: Settings) -> None:
+def _load_demo(settings: Settings, customers: int | None = None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from openboss.demo import load_demo
+    from openboss.party.demo import DEFAULT_CUSTOMERS
 
     db = _database(settings)
     try:
-        with db.transaction(actor="load-demo") as s:
-            added = load_demo(s)
+        with (
+            Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            ) as bar,
+            db.transaction(actor="load-demo") as s,
+        ):
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(f"demo {stage}", total=total)
+                bar.update(tasks[stage], completed=done)
+
+            added = load_demo(
+                s,
+                base_url=settings.public_url or "http://127.0.0.1:8000",
+                customers=DEFAULT_CUSTOMERS if customers is None else customers,
+                progress=progress,
+            )
     finally:
         db.dispose()
     console.print(
@@ -84,11 +112,16 @@ def _load_demo(settings: Settings) -> None:
 
 
 @app.command("load-demo")
-def load_demo_cmd() -> None:
+def load_demo_cmd(
+    customers: Annotated[
+        int | None,
+        typer.Option(help="Customers to generate besides the tour records (default 1000).", min=0),
+    ] = None,
+) -> None:
     """Load the demo operator (demo mode only)."""
     settings = _demo_settings()
     _upgrade(settings)
-    _load_demo(settings)
+    _load_demo(settings, customers)
 
 
 @app.command()

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 from openboss.auth import service as auth_service
 from openboss.auth.models import ApiClient, User
 from openboss.auth.passwords import DEMO_PASSWORD
+from openboss.catalog import service as catalog_service
+from openboss.catalog.yaml_io import load_demo_catalog
 from openboss.kit.errors import Conflict
+from openboss.party.demo import DEFAULT_CUSTOMERS, Progress, load_party_demo
 
 DEMO_PARTNER_ID = "PARTNER-1"
 DEMO_CLIENT_SECRET = "demo-partner-system-secret"  # noqa: S105 - demo only
@@ -30,11 +33,16 @@ class DemoUser:
     display_name_zh: str
     partner_id: str | None = None
     locale: str | None = None
+    regions: tuple[str, ...] | None = None
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", ("admin",), "Administrator", "系统管理员"),
-    DemoUser("csr", ("csr",), "Customer service rep", "营业员"),
+    # A district CSR: sees 西湖区 (and its grids) only — the region scoping of the tour.
+    DemoUser("csr", ("csr",), "Customer service rep", "营业员", regions=("330106",)),
+    DemoUser(
+        "csr2", ("csr",), "Customer service rep (Binjiang)", "营业员（滨江）", regions=("330108",)
+    ),
     DemoUser("dispatcher", ("dispatcher",), "Dispatcher", "调度员"),
     DemoUser("tech1", ("technician",), "Technician 1", "施工人员 1"),
     DemoUser("partner1", ("partner",), "Partner staff 1", "合作方 1", partner_id=DEMO_PARTNER_ID),
@@ -45,8 +53,15 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
-def load_demo(session: Session) -> list[str]:
-    """Add the missing demo users and the demo partner system; return what was added."""
+def load_demo(
+    session: Session,
+    *,
+    base_url: str = "http://127.0.0.1:8000",
+    customers: int = DEFAULT_CUSTOMERS,
+    progress: Progress | None = None,
+) -> list[str]:
+    """Add the missing demo users, the demo partner system, the party domain's city,
+    buildings and customers, and the demo catalog; return what was added."""
     added: list[str] = []
     existing = set(session.scalars(select(User.username)))
     for u in DEMO_USERS:
@@ -60,6 +75,7 @@ def load_demo(session: Session) -> list[str]:
             display_name=u.display_name_zh,
             partner_id=u.partner_id,
             locale=u.locale,
+            region_ids=list(u.regions) if u.regions is not None else None,
             demo_mode=True,
         )
         added.append(f"user {u.username}")
@@ -77,6 +93,13 @@ def load_demo(session: Session) -> list[str]:
         except Conflict:
             pass
     added += _load_sample_items(session)
+    added += load_party_demo(
+        session, base_url, customers=customers, progress=progress or (lambda *_: None)
+    )
+    first_catalog = not catalog_service.service_spec_ids(session)
+    load_demo_catalog(session, base_url=base_url)  # idempotent: an unchanged entry stays
+    if first_catalog:
+        added.append("demo catalog")
     return added
 
 

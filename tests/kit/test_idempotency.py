@@ -140,7 +140,7 @@ def test_concurrent_retries_on_postgresql_create_once(postgresql_url: str) -> No
             worker.start()
             second_started.wait(10)
             with db.engine.connect() as watch:  # wait until the second INSERT blocks on ours
-                for _ in range(1000):
+                for _ in range(3000):  # up to 30 s on a loaded machine
                     waiting = watch.execute(
                         text(
                             "SELECT count(*) FROM pg_stat_activity "

@@ -28,6 +28,7 @@ from openboss.db import Database
 from openboss.db.migrate import upgrade
 from openboss.events.models import DEAD
 from openboss.kit.clock import utcnow
+from openboss.party.demo import load_party_demo
 from openboss.web import build
 from openboss.worker.models import Job
 
@@ -63,6 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         auth_service.create_user(
             s, username=ADMIN[0], password=ADMIN[1], roles=["admin"], display_name="运维管理员"
         )
+        # Hangzhou's regions, buildings and the tour customers (a few generated ones)
+        load_party_demo(s, "http://127.0.0.1", customers=20)
         now = utcnow()
         s.add(
             Job(
@@ -212,7 +215,7 @@ def test_console_in_chromium(server: str, browser: Browser) -> None:
     page.click("a[data-nav='/console/admin/audit']")
     expect(page.locator("h1")).to_contain_text("Audit log")
     rows = page.locator("#audit-table tr[data-audit-id]")
-    expect(rows).to_have_count(3)  # admin created, admin signed in, li.lei created
+    expect(rows).to_have_count(25)  # a full first page: the demo customers' rows are there too
     page.fill("#f-actor", ADMIN[0])
     expect(rows).to_have_count(2)
     expect(page).to_have_url(
@@ -272,5 +275,31 @@ def test_console_in_chromium(server: str, browser: Browser) -> None:
     page.goto(server + "/console/admin/users")
     expect(page).to_have_url(f"{server}/console/login?next=%2Fconsole%2Fadmin%2Fusers")
 
+    assert watch.errors == [], watch.errors
+    assert watch.foreign == [], watch.foreign
+
+
+def test_customer_search_and_360_in_chromium(server: str, browser: Browser) -> None:
+    """eTOM 1.1.1.2 in a browser: find a customer, open the 360 view, log a contact."""
+    page, watch = watched_page(browser, server, "zh-CN", 1366, 860)
+    page.goto(server + "/console/login")
+    page.fill("#username", ADMIN[0])
+    page.fill("#password", ADMIN[1])
+    page.click("#sign-in")
+    expect(page).to_have_url(f"{server}/console")
+    page.click("a[data-nav='/console/party/customers']")
+    expect(page.locator("h1")).to_contain_text("客户查询")
+    page.fill("#customer-q", "DEMO-HH-1")
+    page.click("#customer-search-button")
+    row = page.locator("#customer-results tbody tr")
+    expect(row).to_have_count(1)
+    shot(page, "party-customer-search-zh")
+    row.locator("a").click()
+    expect(page.locator("h1")).to_contain_text("eTOM 1.1.1.2")
+    expect(page.locator("#customer-addresses")).to_contain_text("翠苑一区")
+    expect(page.locator("#customer-accounts tbody tr")).to_have_count(1)
+    shot(page, "party-customer-360-zh")
+    page.click("text=登记接触")
+    expect(page).to_have_url(re.compile(r"/console/party/interactions/new\?customerId="))
     assert watch.errors == [], watch.errors
     assert watch.foreign == [], watch.foreign

@@ -8,6 +8,7 @@ import pytest
 
 from openboss.auth.principal import Principal
 from openboss.web import nav
+from openboss.web import routes as _routes  # noqa: F401 - registers the dashboard entry
 
 
 def who(*roles: str) -> Principal:

@@ -10,6 +10,12 @@ MODEL_MODULES = [
     "openboss.audit.models",
     "openboss.events.models",
     "openboss.kit.tmf.models",
+    "openboss.catalog.models",
+    "openboss.party.region.models",
+    "openboss.party.address.models",
+    "openboss.party.customer.models",
+    "openboss.party.account.models",
+    "openboss.party.interaction.models",
     "openboss.sample.models",
     "openboss.worker.models",
 ]

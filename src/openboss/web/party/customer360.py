@@ -21,8 +21,15 @@ from openboss.party import customer360
 from openboss.party.customer.documents_view import masked_documents
 from openboss.party.interaction import service as interaction_service
 from openboss.web.i18n import N_
+from openboss.web.party.accounts import STATE_LABELS as ACCOUNT_STATE_LABELS
 from openboss.web.party.accounts import money
-from openboss.web.party.customers import GRADE_LABELS, STATUS_LABELS, TYPE_LABELS
+from openboss.web.party.customers import (
+    DOCUMENT_LABELS,
+    GRADE_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+)
 from openboss.web.shell import ConsoleRoute, console_roles, render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False, tags=["console"])
@@ -43,6 +50,16 @@ LEVEL_LABELS: Final[dict[str, str]] = {
     "grid": N_("Grid"),
 }
 GENDER_LABELS: Final[dict[str, str]] = {"male": N_("Male"), "female": N_("Female")}
+MEDIUM_LABELS: Final[dict[str, str]] = {
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "postalAddress": N_("Postal address"),
+    "fax": N_("Fax"),
+}
+DOCUMENT_TYPE_LABELS: Final[dict[str, str]] = {
+    **DOCUMENT_LABELS,
+    "unifiedSocialCreditCode": N_("Unified social credit code"),
+}
 
 Viewer = Annotated[Principal, Depends(console_roles(*VIEW_ROLES))]
 
@@ -70,6 +87,10 @@ def customer_page(
         "address_role_labels": ADDRESS_ROLE_LABELS,
         "level_labels": LEVEL_LABELS,
         "gender_labels": GENDER_LABELS,
+        "medium_labels": MEDIUM_LABELS,
+        "document_labels": DOCUMENT_TYPE_LABELS,
+        "role_labels": ROLE_LABELS,
+        "account_state_labels": ACCOUNT_STATE_LABELS,
         "money": money,
     }
     context.update(interaction_service.timeline_context(session, principal.scope, customer_id))
