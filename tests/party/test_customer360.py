@@ -215,3 +215,24 @@ def test_search_by_account_number_and_by_address(session: Session, world: dict[s
     assert [h.id for h in hits] == [cid]
     other = Scope(regions=frozenset({"330108"}))
     assert search.search_customers(session, other, number) == []
+
+
+def test_party_api_masks_documents_for_billing_and_marketing(
+    client: TestClient, world: dict[str, Any], auth_headers: Headers
+) -> None:
+    party = world["party"]
+    full = party["individualIdentification"][0]["identificationId"]
+    one = f"{INDIVIDUALS}/{party['id']}"
+    assert (
+        client.get(one, headers=world["csr"]).json()["individualIdentification"][0][
+            "identificationId"
+        ]
+        == full
+    )
+    for role in ("billing", "marketing"):
+        headers = auth_headers(role)
+        shown = client.get(one, headers=headers).json()["individualIdentification"][0]
+        assert shown["identificationId"] != full and "*" in shown["identificationId"]
+        listed = client.get(INDIVIDUALS, headers=headers)
+        assert listed.status_code == 200 and full not in listed.text
+        assert listed.headers["X-Total-Count"] == "1"

@@ -13,7 +13,7 @@ the TMF conventions with the kit and call one service function.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from enum import Enum
 from typing import Annotated, Any
 
@@ -38,6 +38,7 @@ from openboss.kit.tmf.query import MAX_LIMIT, MAX_OFFSET, parse_fields, parse_li
 from openboss.kit.tmf.resource import TmfResource
 from openboss.kit.tmf.schemas import ResourceId
 from openboss.party.customer import blacklist, party_service, repository, search, service
+from openboss.party.customer.documents_view import masked_documents
 from openboss.party.customer.models import CUSTOMER, INDIVIDUAL, ORGANIZATION
 from openboss.party.customer.schemas import (
     BlacklistAdd,
@@ -64,6 +65,21 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+#: Roles that read identity-document numbers in full; the other readers get them masked.
+FULL_DOCUMENT_ROLES = ("csr", "manager")
+
+
+def _documents_for(principal: Principal, body: bytes) -> bytes:
+    """The party representation(s) as ``principal`` may read them: billing and
+    marketing see ``identificationId`` masked (``3301**********1234``)."""
+    if principal.has_role(*FULL_DOCUMENT_ROLES):
+        return body
+    data = orjson.loads(body)
+    if isinstance(data, list):
+        return orjson.dumps([masked_documents(d) if isinstance(d, dict) else d for d in data])
+    return orjson.dumps(masked_documents(data)) if isinstance(data, dict) else body
+
+
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
 Fields = Annotated[
     str | None,
@@ -168,7 +184,7 @@ def _party_routes(kind: str, resource: TmfResource, create_model: Any, read_mode
     ) -> Response:
         query = parse_list_query(resource, request.query_params.multi_items())
         page = repository.list_resources(session, kind, query, principal.scope, base_url(request))
-        return list_response(page)
+        return list_response(replace(page, body=_documents_for(principal, page.body)))
 
     @router.get(item, name=f"retrieve_{kind}", tags=tag, response_model=read_model)
     def retrieve_party(
@@ -182,7 +198,7 @@ def _party_routes(kind: str, resource: TmfResource, create_model: Any, read_mode
         doc = repository.resource_document(
             session, kind, id, principal.scope, base_url(request), projection
         )
-        return json_response(doc)
+        return json_response(_documents_for(principal, doc))
 
     @router.delete(item, name=f"delete_{kind}", tags=tag, status_code=204, response_class=Response)
     def delete_party(
