@@ -81,6 +81,8 @@ test: install system-deps lint typecheck imports
 bench: install
 	$(BIN)/python bench/api_kit.py
 	$(BIN)/python bench/events_worker.py
+	$(BIN)/python bench/party_search.py
+	$(BIN)/python bench/dispatch.py
 
 clean:
 	rm -rf $(VENV) var build src/openboss/web/static/dist $(ASSETS)/node_modules .mypy_cache .ruff_cache .pytest_cache
