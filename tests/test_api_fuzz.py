@@ -71,3 +71,18 @@ def test_numbers_beyond_64_bits_are_400(
     r = client.get(path, headers=auth_headers("admin"))
     assert r.status_code == 400, r.text
     assert r.json()["@type"] == "Error"
+
+
+def test_nul_anywhere_in_the_url_is_400_not_500(
+    client: TestClient, auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    """Found by the fuzzer: a NUL in a non-TMF query parameter reached PostgreSQL."""
+    headers = auth_headers("admin")
+    for url in (
+        "/api/party/v1/blacklist?active=false&partyId=%00",
+        "/api/party/v1/customerSearch?q=%00",
+        "/tmf-api/party/v4/individual/a%00b",
+    ):
+        r = client.get(url, headers=headers)
+        assert r.status_code == 400, (url, r.text)
+        assert r.json()["code"] == "INVALID_PARAMETER"

@@ -19,7 +19,7 @@ from openboss.auth.deps import principal_from_request
 from openboss.config import Settings, get_settings
 from openboss.db import Database
 from openboss.kit.errors import Forbidden, Unauthorized
-from openboss.kit.tmf.errors import install_error_handlers
+from openboss.kit.tmf.errors import error_body, error_response, install_error_handlers
 from openboss.observability import RequestContextMiddleware, configure_logging
 from openboss.party.region.tree import RegionTreeCache
 from openboss.web.shell import STATIC_DIR
@@ -57,6 +57,30 @@ class TrailingSlashMiddleware:
                 raw = scope.get("raw_path")
                 if raw:
                     scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
+
+
+class NulGuardMiddleware:
+    """Refuse a NUL character anywhere in the path or query string (400).
+
+    No identifier, filter or search text of OpenBOSS may contain one, and
+    PostgreSQL cannot even compare text with it: checking once here keeps
+    every endpoint, TMF or not, from answering a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query: bytes = scope.get("query_string") or b""
+            raw: bytes = scope.get("raw_path") or scope["path"].encode()
+            if b"%00" in query or b"\x00" in query or b"%00" in raw or "\x00" in scope["path"]:
+                body = error_body(
+                    400, "INVALID_PARAMETER", "NUL characters are not allowed in the URL"
+                )
+                await error_response(400, body)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
@@ -144,4 +168,5 @@ def create_app(
     app.include_router(_load("openboss.web.routes:fallback_router"))  # last: console 404 pages
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(TrailingSlashMiddleware)
+    app.add_middleware(NulGuardMiddleware)
     return app
