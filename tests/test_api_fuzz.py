@@ -86,3 +86,4 @@ def test_nul_anywhere_in_the_url_is_400_not_500(
         r = client.get(url, headers=headers)
         assert r.status_code == 400, (url, r.text)
         assert r.json()["code"] == "INVALID_PARAMETER"
+        assert r.json()["field"] in ("partyId", "q", "id")

@@ -6,6 +6,7 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import APIRouter, FastAPI, Request
@@ -73,15 +74,30 @@ class NulGuardMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            query: bytes = scope.get("query_string") or b""
-            raw: bytes = scope.get("raw_path") or scope["path"].encode()
-            if b"%00" in query or b"\x00" in query or b"%00" in raw or "\x00" in scope["path"]:
+            field = _nul_field(scope)
+            if field is not None:
                 body = error_body(
-                    400, "INVALID_PARAMETER", "NUL characters are not allowed in the URL"
+                    400,
+                    "INVALID_PARAMETER",
+                    f"'{field}' must not contain NUL characters",
+                    field=field,
                 )
                 await error_response(400, body)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _nul_field(scope: Scope) -> str | None:
+    """The query parameter (or ``id`` for the path) carrying a NUL, if any."""
+    if "\x00" in scope["path"] or b"%00" in (scope.get("raw_path") or b""):
+        return "id"
+    query: bytes = scope.get("query_string") or b""
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in key or "\x00" in value:
+            return key.replace("\x00", "") or "query"
+    return "query"
 
 
 system_router = APIRouter(tags=["system"])
