@@ -52,7 +52,12 @@ def _sqlite_begin(conn: Any) -> None:
     options = conn.get_execution_options()
     if options.get("isolation_level") == "AUTOCOMMIT":
         return
-    mode = options.get("sqlite_begin", "DEFERRED")
+    # IMMEDIATE by default: a deferred transaction that reads and then writes
+    # fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, which the
+    # busy timeout does not wait out) when another connection wrote in between —
+    # measured with the demo's worker draining its outbox while people sign in.
+    # Reads that need no lock use the autocommit read sessions.
+    mode = options.get("sqlite_begin", "IMMEDIATE")
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
