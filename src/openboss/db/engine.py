@@ -197,7 +197,8 @@ class Database:
             hook(session)
 
     def ping(self) -> bool:
-        with self.engine.connect() as c:
+        # autocommit: a health check takes no lock (SQLite writes begin IMMEDIATE)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("SELECT 1"))
         return True
 
