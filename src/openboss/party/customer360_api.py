@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from openboss.auth.deps import CurrentPrincipal, ReadSession, require_roles
 from openboss.kit.tmf.http import base_url
 from openboss.party import customer360
-from openboss.party.customer.documents_view import masked_documents
+from openboss.party.customer.documents_view import FULL_DOCUMENT_ROLES, masked_documents
 
 router = APIRouter(
     prefix="/api/party/v1/customer360",
@@ -24,9 +24,6 @@ router = APIRouter(
         404: {"description": "Not Found"},
     },
 )
-
-#: Roles that see identity-document numbers in full.
-FULL_DOCUMENT_ROLES = ("csr", "manager")
 
 
 @router.get("/{customer_id}", summary="Everything about one customer")

@@ -29,7 +29,7 @@ from openboss.kit.clock import utcnow
 from openboss.kit.errors import Conflict, Forbidden, ValidationFailed
 from openboss.kit.ids import new_id
 from openboss.kit.money import minor_digits
-from openboss.kit.scope import Scope
+from openboss.kit.scope import Scope, region_for_write
 from openboss.kit.statemachine import StateMachine
 from openboss.kit.tmf.attributes import strip_nulls, truncate_datetime
 from openboss.kit.tmf.http import merge_patch, reject_read_only, validate
@@ -61,22 +61,6 @@ class Written:
 
     item: SampleItem
     body: bytes
-
-
-def _region_for(scope: Scope, requested: str | None) -> str | None:
-    if scope.regions is None:
-        return requested
-    if not scope.regions:
-        raise Forbidden("you are not assigned to any region", field="regionId")
-    if requested is None:
-        if len(scope.regions) == 1:
-            return next(iter(scope.regions))
-        raise ValidationFailed(
-            "regionId is required: you work in several regions", field="regionId"
-        )
-    if requested not in scope.regions:
-        raise Forbidden(f"region '{requested}' is outside your scope", field="regionId")
-    return requested
 
 
 def _partner_for(scope: Scope, requested: str | None) -> str | None:
@@ -125,7 +109,7 @@ def create_item(session: Session, scope: Scope, data: SampleItemCreate, base_url
         quantity=data.quantity,
         related_party=_json_list(data.related_party),
         characteristic=_json_list(data.characteristic),
-        region_id=_region_for(scope, data.region_id),
+        region_id=region_for_write(scope, data.region_id),
         partner_id=_partner_for(scope, data.partner_id),
         created_at=now,
         updated_at=now,

@@ -38,7 +38,7 @@ from openboss.kit.tmf.query import MAX_LIMIT, MAX_OFFSET, parse_fields, parse_li
 from openboss.kit.tmf.resource import TmfResource
 from openboss.kit.tmf.schemas import ResourceId
 from openboss.party.customer import blacklist, party_service, repository, search, service
-from openboss.party.customer.documents_view import masked_documents
+from openboss.party.customer.documents_view import FULL_DOCUMENT_ROLES, masked_documents
 from openboss.party.customer.models import CUSTOMER, INDIVIDUAL, ORGANIZATION
 from openboss.party.customer.schemas import (
     BlacklistAdd,
@@ -65,8 +65,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-#: Roles that read identity-document numbers in full; the other readers get them masked.
-FULL_DOCUMENT_ROLES = ("csr", "manager")
 
 
 def _documents_for(principal: Principal, body: bytes) -> bytes:

@@ -9,6 +9,10 @@ from openboss.party.documents import mask
 
 _ID_LISTS = ("individualIdentification", "organizationIdentification")
 
+#: Roles that read identity-document numbers in full (admin always does);
+#: every other reader gets them masked.
+FULL_DOCUMENT_ROLES: tuple[str, ...] = ("csr", "manager")
+
 
 def masked_documents(party: dict[str, Any]) -> dict[str, Any]:
     """A copy of a TMF632 party with every ``identificationId`` masked."""

@@ -18,7 +18,7 @@ from openboss.auth.deps import DbSession
 from openboss.auth.principal import Principal
 from openboss.kit.tmf.http import base_url
 from openboss.party import customer360
-from openboss.party.customer.documents_view import masked_documents
+from openboss.party.customer.documents_view import FULL_DOCUMENT_ROLES, masked_documents
 from openboss.party.interaction import service as interaction_service
 from openboss.web.i18n import N_
 from openboss.web.party.accounts import STATE_LABELS as ACCOUNT_STATE_LABELS
@@ -30,24 +30,18 @@ from openboss.web.party.customers import (
     STATUS_LABELS,
     TYPE_LABELS,
 )
+from openboss.web.party.regions import LEVEL_LABELS
 from openboss.web.shell import ConsoleRoute, console_roles, render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False, tags=["console"])
 
 VIEW_ROLES: Final[tuple[str, ...]] = ("csr", "manager", "billing", "marketing")
-FULL_DOCUMENT_ROLES: Final[tuple[str, ...]] = ("csr", "manager")
 WRITE_ROLES: Final[tuple[str, ...]] = ("csr", "manager")
 
 ADDRESS_ROLE_LABELS: Final[dict[str, str]] = {
     "installation": N_("Installation address"),
     "billing": N_("Billing address"),
     "contact": N_("Contact address"),
-}
-LEVEL_LABELS: Final[dict[str, str]] = {
-    "province": N_("Province"),
-    "city": N_("City"),
-    "district": N_("District"),
-    "grid": N_("Grid"),
 }
 GENDER_LABELS: Final[dict[str, str]] = {"male": N_("Male"), "female": N_("Female")}
 MEDIUM_LABELS: Final[dict[str, str]] = {
