@@ -38,6 +38,11 @@ ROUTERS: list[str] = [
     "openboss.web.party:router",
     "openboss.catalog.api:router",
     "openboss.web.catalog:router",
+    "openboss.resource.inventory.api:router",
+    "openboss.resource.pools.api:router",
+    "openboss.resource.publishing.api:router",
+    "openboss.resource.operations.api:router",
+    "openboss.web.resource:router",
     "openboss.worker.api:router",
     "openboss.web.routes:router",
 ]

@@ -16,6 +16,10 @@ MODEL_MODULES = [
     "openboss.party.customer.models",
     "openboss.party.account.models",
     "openboss.party.interaction.models",
+    "openboss.resource.inventory.models",
+    "openboss.resource.pools.models",
+    "openboss.resource.publishing.models",
+    "openboss.resource.operations.models",
     "openboss.sample.models",
     "openboss.worker.models",
 ]

@@ -36,6 +36,7 @@ from openboss.kit.tmf.http import (
 from openboss.kit.tmf.query import MAX_LIMIT, MAX_OFFSET, parse_fields, parse_list_query
 from openboss.kit.tmf.resource import TmfResource
 from openboss.kit.tmf.schemas import ResourceId
+from openboss.party.address import places as _places  # noqa: F401 - registers the place directory
 from openboss.party.address import repository, service, validation
 from openboss.party.address.models import ADDRESS_RESOURCE, SITE_RESOURCE, VALIDATION_RESOURCE
 from openboss.party.address.schemas import (

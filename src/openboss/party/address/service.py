@@ -193,7 +193,7 @@ def _site_search_text(site: GeographicSite) -> str:
     )
 
 
-def _building_of(address: GeographicAddress) -> str | None:
+def building_of(address: GeographicAddress) -> str | None:
     for entry in address.sub_address or ():
         name = entry.get("buildingName")
         if name:
@@ -814,7 +814,7 @@ def _address_summary(address: GeographicAddress) -> AddressSummary:
     return AddressSummary(
         id=address.id,
         site_id=address.site_id,
-        formatted=format_address(address, _building_of(address)),
+        formatted=format_address(address, building_of(address)),
         region_id=address.region_id or "",
         name=address.name,
     )

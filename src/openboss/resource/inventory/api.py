@@ -1,0 +1,7 @@
+"""HTTP API of the network inventory (TMF639)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
