@@ -37,6 +37,7 @@ ROUTERS: list[str] = [
     "openboss.party.customer360_api:router",
     "openboss.web.party:router",
     "openboss.catalog.api:router",
+    "openboss.catalog.mapping_api:router",
     "openboss.web.catalog:router",
     "openboss.resource.inventory.api:router",
     "openboss.resource.pools.api:router",

@@ -120,6 +120,7 @@ def offering_page(session: Session, offering_id: str) -> OfferingPage:
     rules = (
         [
             {
+                "id": r.id,
                 "productSpecification": r.product_spec_id,
                 "regionId": r.region_id,
                 "coverageType": r.coverage_type,
