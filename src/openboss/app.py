@@ -44,6 +44,8 @@ ROUTERS: list[str] = [
     "openboss.resource.publishing.api:router",
     "openboss.resource.operations.api:router",
     "openboss.web.resource:router",
+    "openboss.workforce.api:router",
+    "openboss.web.workforce:router",
     "openboss.worker.api:router",
     "openboss.web.routes:router",
 ]

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "openboss.resource.operations.models",
     "openboss.sample.models",
     "openboss.worker.models",
+    "openboss.workforce.models",
 ]
 
 
