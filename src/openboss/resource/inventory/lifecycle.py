@@ -27,17 +27,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from openboss.events import outbox
 from openboss.kit.clock import utcnow
 from openboss.kit.errors import Conflict, ValidationFailed
 from openboss.kit.tmf.attributes import truncate_datetime
-from openboss.resource.inventory.models import RESOURCE_BASE_PATH, Resource, ResourceReservation
+from openboss.resource.inventory.models import (
+    RESOURCE_BASE_PATH,
+    RESOURCE_RESOURCE,
+    Resource,
+    ResourceReservation,
+)
 
 #: Allowed lifecycle moves.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -191,7 +197,8 @@ def claim_free(
         stmt = stmt.where(Resource.region_id.in_(list(region_ids)))
     if restrict is not None:
         stmt = restrict(stmt)
-    stmt = stmt.order_by(Resource.id).limit(count)
+    # populate_existing: a row this session loaded before must show what the lock sees
+    stmt = stmt.order_by(Resource.id).limit(count).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     rows = list(session.scalars(stmt))
@@ -212,7 +219,12 @@ def claim_ids(
     ids = list(dict.fromkeys(resource_ids))
     if not ids:
         raise ValidationFailed("no resource named", field="resource")
-    stmt = select(Resource).where(Resource.id.in_(ids)).order_by(Resource.id)
+    stmt = (
+        select(Resource)
+        .where(Resource.id.in_(ids))
+        .order_by(Resource.id)
+        .execution_options(populate_existing=True)
+    )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     rows = {r.id: r for r in session.scalars(stmt)}
@@ -225,30 +237,70 @@ def claim_ids(
     return _mark_reserved(session, [rows[i] for i in ids], reservation)
 
 
+_SOURCE_KEYS: list[str] = []
+
+
+def _source_keys() -> list[str]:
+    """Column keys the stored document is rendered from (computed once: building
+    the list compares SQL column objects, which is slow)."""
+    if not _SOURCE_KEYS:
+        _SOURCE_KEYS.extend(c.key for c in RESOURCE_RESOURCE.source_columns())
+    return _SOURCE_KEYS
+
+
 def _mark_reserved(
     session: Session, rows: list[Resource], reservation: ResourceReservation
 ) -> list[Resource]:
-    ids = [r.id for r in rows]
-    # Guarded update: a concurrent claimer that got here first makes the count short.
-    result = session.execute(
-        update(Resource)
-        .where(Resource.id.in_(ids), Resource.lifecycle_status == "available")
-        .values(
-            lifecycle_status="reserved",
-            reservation_id=reservation.id,
-            hold_until=reservation.expires_at,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != len(ids):  # type: ignore[attr-defined]
-        raise Conflict("a resource was claimed concurrently; try again")
+    """Reserve ``rows`` for ``reservation`` in one guarded UPDATE per row that
+    also writes the new stored document, so the ORM has nothing left to flush.
+
+    A reservation without a region takes its resources' region; the
+    reservation is added to the session if needed and flushed first
+    (resources refer to it).
+    """
+    if reservation.region_id is None and rows:
+        reservation.region_id = rows[0].region_id
+    session.add(reservation)
+    session.flush()
     at = now()
+    status, admin, usage = TMF_STATES["reserved"]
+    changes: dict[str, Any] = {
+        "lifecycle_status": "reserved",
+        "resource_status": status,
+        "administrative_state": admin,
+        "usage_state": usage,
+        "reservation_id": reservation.id,
+        "hold_until": reservation.expires_at,
+        "updated_at": at,
+    }
+    sources = _source_keys()
+    table = cast(Table, Resource.__table__)
+    params: list[dict[str, Any]] = []
+    docs: list[str] = []
     for row in rows:
-        # the row was updated in SQL; put the object in step and re-render its document
-        row.lifecycle_status = "available"
-        set_lifecycle(row, "reserved", at=at)
-        row.reservation_id = reservation.id
-        row.hold_until = reservation.expires_at
+        values = {key: getattr(row, key) for key in sources}
+        values.update(changes)
+        doc = RESOURCE_RESOURCE.render_document(values)
+        docs.append(doc)
+        params.append({"rid": row.id, "new_doc": doc})
+    # Guarded update: a concurrent claimer that got here first makes the count short.
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("rid"), table.c.lifecycle_status == "available")
+        .values(**changes, doc=bindparam("new_doc"))
+    )
+    conn = session.connection()
+    if len(params) == 1 or not conn.dialect.supports_sane_multi_rowcount:
+        claimed = sum(int(conn.execute(stmt, p).rowcount) for p in params)
+    else:
+        claimed = int(conn.execute(stmt, params).rowcount)
+    if claimed != len(rows):
+        raise Conflict("a resource was claimed concurrently; try again")
+    for row, doc in zip(rows, docs, strict=True):
+        # put the object in step with the row without making it dirty
+        for key, value in changes.items():
+            set_committed_value(row, key, value)
+        set_committed_value(row, "doc", doc)
     publish_state_change(session, rows)
     notify_capacity(session, (r.site_id for r in rows))
     return rows

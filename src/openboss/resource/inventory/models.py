@@ -27,25 +27,38 @@ resource provisioning support — the PBOSS network view.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openboss.db.base import Base
 from openboss.db.types import JSONDoc, UTCDateTime
+from openboss.kit.errors import ValidationFailed
 from openboss.kit.scope import PartnerScoped, RegionScoped
-from openboss.kit.tmf.attributes import ColumnAttr, JsonAttr, Kind
+from openboss.kit.tmf.attributes import (
+    Attr,
+    ColumnAttr,
+    Dialect,
+    JsonAttr,
+    Kind,
+    parse_json_scalar,
+    strip_nulls,
+)
 from openboss.kit.tmf.resource import TmfResource
 
 RESOURCE_BASE_PATH = "/tmf-api/resourceInventoryManagement/v4"
@@ -295,36 +308,229 @@ class ResourceTransfer(Base):
     transferred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
+#: Where the resources referred to from a representation live (relative hrefs:
+#: the stored document does not know the caller's host).
+SITE_PATH = "/tmf-api/geographicSiteManagement/v4/geographicSite/"
+SPEC_PATH = "/api/resource/v1/resourceSpecifications/"
+PARTNER_PATH = "/api/resource/v1/partners/"
+
+#: spec id → name, filled by the inventory when it loads or writes specs (the
+#: ``resourceSpecification.name`` of representations; built-in names are
+#: registered at import of :mod:`openboss.resource.inventory.specs`).
+SPEC_NAMES: dict[str, str] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class _RefAttr(Attr):
+    """A TMF reference rendered from columns; filters on mapped members
+    (``place.id``) run on those columns."""
+
+    column: Any = None
+    members: tuple[tuple[str, Any], ...] = ()
+    also: tuple[str, ...] = ()
+
+    def _column_for(self, sub: str, field_name: str) -> Any:
+        for name, column in self.members:
+            if name == sub:
+                return column
+        raise ValidationFailed(
+            f"'{self.name}.{sub}' cannot be used here; use "
+            + ", ".join(f"'{self.name}.{n}'" for n, _c in self.members),
+            field=field_name,
+        )
+
+    def check_path(self, sub: str, field_name: str) -> None:
+        if not sub:
+            return
+        head = sub.split(".", 1)[0]
+        known = {n for n, _c in self.members} | set(self.also)
+        if head not in known:
+            raise ValidationFailed(
+                f"unknown attribute '{self.name}.{sub}'; '{self.name}' has: "
+                + ", ".join(sorted(known)),
+                field=field_name,
+            )
+
+    def parse(self, sub: str, raw: str, field_name: str) -> Any:
+        self._column_for(sub, field_name)
+        return raw
+
+    def condition(
+        self, d: Dialect, sub: str, op: str, values: Sequence[Any], field_name: str
+    ) -> ColumnElement[bool]:
+        column = self._column_for(sub, field_name)
+        if op == "eq":
+            return column.in_(list(values))  # type: ignore[no-any-return]
+        if op == "ne":
+            return or_(column.is_(None), column.not_in(list(values)))
+        method = {"gt": "__gt__", "gte": "__ge__", "lt": "__lt__", "lte": "__le__"}[op]
+        return or_(*(getattr(column, method)(v) for v in values))
+
+    def sort_key(self, sub: str, field_name: str) -> ColumnElement[Any]:
+        return self._column_for(sub, field_name)  # type: ignore[no-any-return]
+
+    def columns(self) -> tuple[Any, ...]:
+        return (self.column,)
+
+
+@dataclass(frozen=True, eq=False)
+class SpecRefAttr(_RefAttr):
+    """``resourceSpecification``: ``{id, href, name, @referredType}`` from ``spec_id``."""
+
+    def render(self, values: Mapping[str, Any]) -> Any:
+        ident = values.get(self.column.key)
+        if ident is None:
+            return None
+        out: dict[str, Any] = {"id": ident, "href": SPEC_PATH + ident}
+        name = SPEC_NAMES.get(ident)
+        if name:
+            out["name"] = name
+        out["@referredType"] = "ResourceSpecification"
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class PlaceAttr(_RefAttr):
+    """``place``: the building (``site_id``) as a TMF639 v4 ``RelatedPlaceRefOrValue``."""
+
+    def render(self, values: Mapping[str, Any]) -> Any:
+        ident = values.get(self.column.key)
+        if ident is None:
+            return None
+        return {
+            "id": ident,
+            "href": SITE_PATH + ident,
+            "role": "installationSite",
+            "@referredType": "GeographicSite",
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class OwnerAttr(_RefAttr):
+    """``relatedParty``: the owner partner (``partner_id``); absent for the operator's own."""
+
+    def render(self, values: Mapping[str, Any]) -> Any:
+        ident = values.get(self.column.key)
+        if ident is None:
+            return None
+        return [
+            {
+                "id": ident,
+                "href": PARTNER_PATH + ident,
+                "role": "owner",
+                "@referredType": "Organization",
+            }
+        ]
+
+
+@dataclass(frozen=True, eq=False)
+class RelationshipAttr(Attr):
+    """``resourceRelationship``: the containment (``parent_id``) as
+    ``isContainedIn`` followed by the stored relationships (circuit ends, …).
+    Filters reach into the stored relationships; ``parentResource.id`` filters
+    the containment."""
+
+    column: Any = None
+    parent: Any = None
+    keys: frozenset[str] = frozenset()
+
+    def check_path(self, sub: str, field_name: str) -> None:
+        if sub and sub.split(".", 1)[0] not in self.keys:
+            raise ValidationFailed(
+                f"unknown attribute '{self.name}.{sub}'; '{self.name}' has: "
+                + ", ".join(sorted(self.keys)),
+                field=field_name,
+            )
+
+    def parse(self, sub: str, raw: str, field_name: str) -> Any:
+        if not sub:
+            raise ValidationFailed(
+                f"'{self.name}' is structured; filter on one of its attributes, e.g. "
+                f"'{self.name}.relationshipType'",
+                field=field_name,
+            )
+        return parse_json_scalar(raw, field_name)
+
+    def condition(
+        self, d: Dialect, sub: str, op: str, values: Sequence[Any], field_name: str
+    ) -> ColumnElement[bool]:
+        return d.json_condition(self.column, sub, op, values)
+
+    def columns(self) -> tuple[Any, ...]:
+        return (self.column, self.parent)
+
+    def render(self, values: Mapping[str, Any]) -> Any:
+        out: list[dict[str, Any]] = []
+        parent = values.get(self.parent.key)
+        if parent is not None:
+            out.append(
+                {
+                    "id": parent,
+                    "href": RESOURCE_BASE_PATH + "/resource/" + parent,
+                    "relationshipType": "isContainedIn",
+                }
+            )
+        stored = values.get(self.column.key) or []
+        out.extend(strip_nulls(r) for r in stored)
+        return out or None
+
+
+@dataclass(frozen=True, eq=False)
+class BaseTypeAttr(ColumnAttr):
+    """``@type`` per row: ``PhysicalResource`` or ``LogicalResource``."""
+
+
+class InventoryTmfResource(TmfResource):
+    """A :class:`TmfResource` whose ``@type`` is the row's ``base_type``
+    (``PhysicalResource``/``LogicalResource``, ``@baseType`` ``Resource``)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        attr = BaseTypeAttr("@type", column=Resource.__table__.c.base_type, read_only=True)
+        old = self._by_name["@type"]
+        self._by_name["@type"] = attr
+        self._entries[self._entries.index(old)] = attr
+
+
 _r = Resource.__table__.c
 
-#: TMF639 ``Resource`` over the ``resource`` table. ``physicalResource`` and
-#: ``logicalResource`` are the same rows filtered by ``base_type`` (see api.py).
-RESOURCE_RESOURCE = TmfResource(
-    name="resource",
-    type_name="Resource",
-    base_path=RESOURCE_BASE_PATH,
-    path="/resource",
-    table=Resource.__table__,
-    id_column=_r.id,
-    document_column=_r.doc,
-    attrs=(
+
+def _resource_attrs() -> tuple[Attr, ...]:
+    return (
         ColumnAttr("name", column=_r.name),
         ColumnAttr("category", column=_r.category),
         ColumnAttr("description", column=_r.description, sortable=False),
         ColumnAttr("value", column=_r.value),
-        ColumnAttr("resourceStatus", column=_r.resource_status),
-        ColumnAttr("administrativeState", column=_r.administrative_state),
+        ColumnAttr("resourceStatus", column=_r.resource_status, read_only=True),
+        ColumnAttr("administrativeState", column=_r.administrative_state, read_only=True),
         ColumnAttr("operationalState", column=_r.operational_state),
-        ColumnAttr("usageState", column=_r.usage_state),
+        ColumnAttr("usageState", column=_r.usage_state, read_only=True),
         ColumnAttr("lifecycleStatus", column=_r.lifecycle_status),
         ColumnAttr("ownershipTerms", column=_r.ownership_terms),
         ColumnAttr("ownerPartnerId", column=_r.partner_id, read_only=True),
         ColumnAttr("grade", column=_r.grade),
         ColumnAttr("capacity", column=_r.capacity, kind=Kind.INTEGER),
-        ColumnAttr("resourceSpecification.id", column=_r.spec_id),
+        SpecRefAttr(
+            "resourceSpecification",
+            column=_r.spec_id,
+            members=(("id", _r.spec_id),),
+            also=("href", "name", "@referredType"),
+        ),
         ColumnAttr("parentResource.id", column=_r.parent_id),
-        ColumnAttr("siteId", column=_r.site_id),
-        ColumnAttr("regionId", column=_r.region_id),
+        PlaceAttr(
+            "place",
+            column=_r.site_id,
+            members=(("id", _r.site_id),),
+            also=("href", "role", "@referredType"),
+        ),
+        ColumnAttr("siteId", column=_r.site_id, read_only=True),
+        ColumnAttr("regionId", column=_r.region_id, read_only=True),
+        OwnerAttr(
+            "relatedParty",
+            column=_r.partner_id,
+            members=(("id", _r.partner_id),),
+            also=("href", "role", "@referredType"),
+        ),
         ColumnAttr("reservationId", column=_r.reservation_id, read_only=True),
         ColumnAttr("holdUntil", column=_r.hold_until, kind=Kind.DATETIME, read_only=True),
         ColumnAttr("startOperatingDate", column=_r.start_operating_date, kind=Kind.DATETIME),
@@ -334,15 +540,38 @@ RESOURCE_RESOURCE = TmfResource(
             column=_r.characteristics,
             keys=frozenset({"id", "name", "value", "valueType", "@type"}),
         ),
-        JsonAttr(
+        RelationshipAttr(
             "resourceRelationship",
             column=_r.relationships,
-            keys=frozenset({"relationshipType", "resource", "@type"}),
+            parent=_r.parent_id,
+            keys=frozenset({"id", "href", "relationshipType", "resource", "@type"}),
         ),
         ColumnAttr("creationDate", column=_r.created_at, kind=Kind.DATETIME, read_only=True),
         ColumnAttr("lastUpdate", column=_r.updated_at, kind=Kind.DATETIME, read_only=True),
-    ),
-    default_sort=("id",),
-    versioned_count=True,
-)
+    )
+
+
+def _collection(path: str) -> InventoryTmfResource:
+    return InventoryTmfResource(
+        name=path.strip("/"),
+        type_name="Resource",
+        base_path=RESOURCE_BASE_PATH,
+        path=path,
+        table=Resource.__table__,
+        id_column=_r.id,
+        document_column=_r.doc,
+        attrs=_resource_attrs(),
+        base_type="Resource",
+        extra_read_only=frozenset({"resourceSpecification", "parentResource"}),
+        default_sort=("id",),
+        versioned_count=True,
+    )
+
+
+#: TMF639 ``Resource`` over the ``resource`` table. ``physicalResource`` and
+#: ``logicalResource`` are the same rows (and stored documents) filtered by
+#: ``base_type`` (see api.py); every row's ``@type`` is its base type.
+RESOURCE_RESOURCE = _collection("/resource")
+PHYSICAL_RESOURCE = _collection("/physicalResource")
+LOGICAL_RESOURCE = _collection("/logicalResource")
 RESOURCE_RESOURCE.keep_document(Resource)
