@@ -83,6 +83,7 @@ bench: install
 	$(BIN)/python bench/events_worker.py
 	$(BIN)/python bench/party_search.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/resource.py
 
 clean:
 	rm -rf $(VENV) var build src/openboss/web/static/dist $(ASSETS)/node_modules .mypy_cache .ruff_cache .pytest_cache

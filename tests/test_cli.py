@@ -82,3 +82,22 @@ def test_demo_data_gives_the_readme_tour_something_to_show(env: Path) -> None:
     finally:
         db.dispose()
     assert "0 item(s) added" in runner.invoke(app, ["load-demo"]).output
+
+
+def test_resource_group_carries_every_areas_batch_jobs(env: Path) -> None:
+    out = runner.invoke(app, ["resource", "--help"]).output
+    for command in (
+        "seed-specs",
+        "expire",
+        "load-numbers",
+        "receive-stock",
+        "refresh",
+        "import",
+        "reconcile",
+    ):
+        assert command in out
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    seeded = runner.invoke(app, ["resource", "seed-specs"])
+    assert seeded.exit_code == 0, seeded.output
+    rejected = runner.invoke(app, ["resource", "import", str(env / "missing.csv")])
+    assert rejected.exit_code != 0

@@ -139,6 +139,14 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def load_domains() -> None:
+    """Import every domain's routers (and with them their services, job
+    handlers, panels and capacity listeners): the worker process has no app
+    but must run the same jobs."""
+    for spec in ROUTERS:
+        importlib.import_module(spec.partition(":")[0])
+
+
 def _load(spec: str) -> Any:
     module, _, attr = spec.partition(":")
     return getattr(importlib.import_module(module), attr)

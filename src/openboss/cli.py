@@ -15,6 +15,7 @@ from rich.table import Table
 
 from openboss.catalog.cli import catalog_app
 from openboss.config import Settings, get_settings
+from openboss.resource.cli import resource_app
 from openboss.workforce.cli import dispatch_app
 
 if TYPE_CHECKING:
@@ -27,6 +28,15 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(dispatch_app, name="dispatch")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(resource_app, name="resource")
+
+
+@resource_app.callback()
+def _resource_places() -> None:
+    """Resource inventory: specs, pools and stock, availability, import, reconciliation."""
+    import openboss.party.address.places  # noqa: F401 - buildings by code for the resource jobs
+
+
 console = Console()
 err = Console(stderr=True)
 
@@ -205,12 +215,14 @@ def worker(
     """Run the background worker: outbox dispatch, hub deliveries, timers and jobs."""
     import socket
 
+    from openboss.app import load_domains
     from openboss.observability import configure_logging
     from openboss.worker.runner import Worker
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     db = _database(settings)
+    load_domains()  # every domain's job handlers, as in the API process
     w = Worker(db, settings, name=name or f"{socket.gethostname()}-{os.getpid()}")
     console.print(f"Worker {w.name} started; Ctrl-C or SIGTERM stops it gracefully.")
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import openboss.party.address.places  # noqa: F401 - buildings for the resource and workforce demos
 from openboss.auth import service as auth_service
 from openboss.auth.models import ApiClient, User
 from openboss.auth.passwords import DEMO_PASSWORD
@@ -20,6 +21,8 @@ from openboss.catalog import service as catalog_service
 from openboss.catalog.yaml_io import load_demo_catalog
 from openboss.kit.errors import Conflict
 from openboss.party.demo import DEFAULT_CUSTOMERS, Progress, load_party_demo
+from openboss.resource.demo import load_resource_demo
+from openboss.workforce.demo import load_workforce_demo
 
 DEMO_PARTNER_ID = "PARTNER-1"
 DEMO_CLIENT_SECRET = "demo-partner-system-secret"  # noqa: S105 - demo only
@@ -61,7 +64,9 @@ def load_demo(
     progress: Progress | None = None,
 ) -> list[str]:
     """Add the missing demo users, the demo partner system, the party domain's city,
-    buildings and customers, and the demo catalog; return what was added."""
+    buildings and customers, the network over those buildings (own FTTH, partner
+    cable, pools, CPE stock, published availability), the field crews and today's
+    work orders, and the demo catalog; return what was added."""
     added: list[str] = []
     existing = set(session.scalars(select(User.username)))
     for u in DEMO_USERS:
@@ -96,6 +101,8 @@ def load_demo(
     added += load_party_demo(
         session, base_url, customers=customers, progress=progress or (lambda *_: None)
     )
+    added += load_resource_demo(session, progress)
+    added += load_workforce_demo(session)
     first_catalog = not catalog_service.service_spec_ids(session)
     load_demo_catalog(session, base_url=base_url)  # idempotent: an unchanged entry stays
     if first_catalog:

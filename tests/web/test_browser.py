@@ -9,44 +9,26 @@ used on a phone-sized screen, and photographed: the screenshots land in
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from openboss.app import create_app
 from openboss.auth import service as auth_service
-from openboss.config import Settings
 from openboss.db import Database
-from openboss.db.migrate import upgrade
 from openboss.events.models import DEAD
 from openboss.kit.clock import utcnow
 from openboss.party.demo import load_party_demo
-from openboss.web import build
 from openboss.worker.models import Job
+from tests.browser_support import console_database, serve_console
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ADMIN = ("ops-admin", "console-pass-1")
 EXPECTED_4XX = re.compile(r"Failed to load resource: the server responded with a status of 40[019]")
 
@@ -54,11 +36,8 @@ EXPECTED_4XX = re.compile(r"Failed to load resource: the server responded with a
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a console served by uvicorn from a thread."""
-    if not build.bundle_present():
-        build.build_assets()
     tmp = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{tmp / 'console.db'}"
-    upgrade(url)
+    url = console_database(tmp, "console.db")
     db = Database(url)
     with db.transaction() as s:
         auth_service.create_user(
@@ -80,41 +59,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
         )
     db.dispose()
-    settings = Settings(
-        database_url=url,
-        var_dir=tmp,
-        secret_key="browser-test-secret-key-0123456789abcdef",
-        log_format="console",
-        log_level="WARNING",
-    )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):  # bounded wait for startup
-        if uv.started:
-            break
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with serve_console(url, tmp) as base:
+        yield base
 
 
 @dataclass

@@ -228,11 +228,18 @@ class TmfResource:
     # -- representation -----------------------------------------------------
 
     def source_columns(self) -> list[Any]:
-        """The columns the stored representation is rendered from."""
+        """The columns the stored representation is rendered from (deduplicated
+        by identity: ``column in list`` would compare with ``==``, which builds a
+        SQL expression per comparison — measurable on every write path)."""
         cols: list[Any] = []
+        seen: set[int] = set()
         for attr in self._by_name.values():
-            if attr.name != "id":
-                cols.extend(c for c in attr.columns() if c not in cols)
+            if attr.name == "id":
+                continue
+            for col in attr.columns():
+                if id(col) not in seen:
+                    seen.add(id(col))
+                    cols.append(col)
         return cols
 
     def render(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -292,7 +299,7 @@ class TmfResource:
                 members = (entry,)
                 steps.append((name, members, sub, False))
             for member in members:
-                columns.extend(c for c in member.columns() if c not in columns)
+                columns.extend(c for c in member.columns() if all(c is not k for k in columns))
         plan = ProjectionPlan(columns, [c.key for c in columns], steps)
         if len(self._plans) < 256:
             self._plans[key] = plan
