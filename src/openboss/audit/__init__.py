@@ -6,6 +6,6 @@ before → after), so nothing is audited for work that rolled back and nothing
 that committed escapes the log.
 """
 
-from openboss.audit.hooks import install_audit_hooks
+from openboss.audit.hooks import install_audit_hooks, record_changes
 
-__all__ = ["install_audit_hooks"]
+__all__ = ["install_audit_hooks", "record_changes"]

@@ -62,6 +62,36 @@ def _actor(session: Session) -> tuple[str, str]:
     return str(session.info.get("actor", "system")), "system"
 
 
+def record_changes(
+    session: Session,
+    table: str,
+    changes: list[tuple[str, dict[str, Any], dict[str, Any]]],
+) -> None:
+    """Audit rows for changes made with set-based SQL (a guarded ``UPDATE``),
+    which the flush hook cannot see: ``(entity id, before, after)`` per row of
+    ``table``, same actor, time and request id as the hook writes."""
+    if not changes:
+        return
+    actor, kind = _actor(session)
+    now = utcnow()
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    rows = [
+        {
+            "at": now,
+            "actor": actor,
+            "actor_kind": kind,
+            "action": "state_change" if STATE_COLUMNS & after.keys() else "update",
+            "entity_type": table,
+            "entity_id": ident[:64],
+            "before": {k: _jsonable(v) for k, v in before.items()},
+            "after": {k: _jsonable(v) for k, v in after.items()},
+            "request_id": request_id,
+        }
+        for ident, before, after in changes
+    ]
+    session.connection().execute(insert(AuditLog), rows)
+
+
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     rows: list[dict[str, Any]] = []
     actor, kind = _actor(session)

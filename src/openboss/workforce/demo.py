@@ -181,6 +181,7 @@ def load_workforce_demo(session: Session) -> list[str]:
         for i in range(1, 6):
             username = "partner1" if company == "PARTNER-1" and i == 1 else None
             people.append((f"P{p_index}-T{i:03d}", XIHU, company, username))
+    new_technicians = 0
     for no, region, partner, username in people:
         body = _tech_body(rng, no, region, partner, username)
         tech = repository.technician_by_employee_no(session, no)
@@ -188,10 +189,12 @@ def load_workforce_demo(session: Session) -> list[str]:
             if username and repository.technician_by_username(session, username) is not None:
                 body = body.model_copy(update={"username": None})
             tech = staff.create_technician(session, SYSTEM_SCOPE, body)
-            added.append(f"technician {no}")
+            new_technicians += 1
         if partner is None:
             crews["xihu" if region == XIHU else "gongshu"].append(tech.id)
 
+    if new_technicians:
+        added.append(f"{new_technicians} technicians")
     teams = {t.name for t in repository.list_teams(session, SYSTEM_SCOPE)}
     for name, region, key in (("西湖装维一班", XIHU, "xihu"), ("拱墅装维一班", GONGSHU, "gongshu")):
         if name not in teams and crews[key]:
@@ -220,6 +223,7 @@ def _orders(session: Session, rng: random.Random) -> list[str]:
     p2 = repository.list_technicians(session, SYSTEM_SCOPE, partner_id="PARTNER-2")
     skills = repository.skills_of(session, [t.id for t in [*own, *p1, *p2]])
     added: list[str] = []
+    new_orders = 0
     for n, (kind, skill, minutes, state_path, field_path) in enumerate(ORDERS, start=1):
         partner = "PARTNER-1" if skill == "cableInstall" else None
         partner = "PARTNER-2" if skill == "leasedLine" or n == 14 else partner
@@ -275,5 +279,7 @@ def _orders(session: Session, rng: random.Random) -> list[str]:
             service.update_work_order(
                 session, SYSTEM_SCOPE, order.id, {"state": state}, DEMO_BASE_URL, ACTOR
             )
-        added.append(f"work order DEMO-WO-{n:02d}")
+        new_orders += 1
+    if new_orders:
+        added.append(f"{new_orders} work orders for today")
     return added

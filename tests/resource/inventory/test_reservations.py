@@ -350,3 +350,22 @@ def test_transfer_api(
         ).status_code
         == 403
     )
+
+
+def test_a_claim_is_in_the_audit_log(session: Session, network: Network) -> None:
+    """The claim is a guarded set-based UPDATE, which the flush hook does not
+    see: its audit rows are written explicitly, one per resource claimed."""
+    from openboss.audit.service import list_audit
+
+    session.info["actor"] = "order-42"
+    held = service.reserve(session, SYSTEM_SCOPE, "splitterPort", 2, site_id=network.site)
+    ports = [r.id for r in service.reserved_resources(session, held.id)]
+    for port in ports:
+        entries, total = list_audit(
+            session, entity_type="resource", entity_id=port, action="state_change"
+        )
+        assert total == 1
+        (entry,) = entries
+        assert entry.action == "state_change" and entry.actor == "order-42"
+        assert entry.before == {"lifecycle_status": "available", "reservation_id": None}
+        assert entry.after == {"lifecycle_status": "reserved", "reservation_id": held.id}

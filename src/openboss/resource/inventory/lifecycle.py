@@ -34,6 +34,7 @@ from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from openboss.audit import record_changes
 from openboss.events import outbox
 from openboss.kit.clock import utcnow
 from openboss.kit.errors import Conflict, ValidationFailed
@@ -296,11 +297,21 @@ def _mark_reserved(
         claimed = int(conn.execute(stmt, params).rowcount)
     if claimed != len(rows):
         raise Conflict("a resource was claimed concurrently; try again")
+    audited: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     for row, doc in zip(rows, docs, strict=True):
         # put the object in step with the row without making it dirty
+        audited.append(
+            (
+                row.id,
+                {"lifecycle_status": row.lifecycle_status, "reservation_id": row.reservation_id},
+                {"lifecycle_status": "reserved", "reservation_id": reservation.id},
+            )
+        )
         for key, value in changes.items():
             set_committed_value(row, key, value)
         set_committed_value(row, "doc", doc)
+    # the guarded UPDATE is not a flush: write its audit rows explicitly
+    record_changes(session, "resource", audited)
     publish_state_change(session, rows)
     notify_capacity(session, (r.site_id for r in rows))
     return rows
