@@ -45,6 +45,8 @@ ROUTERS: list[str] = [
     "openboss.resource.operations.api:router",
     "openboss.web.resource:router",
     "openboss.workforce.api:router",
+    "openboss.workforce.appointments.api:router",
+    "openboss.workforce.assessment.api:router",
     "openboss.web.workforce:router",
     "openboss.worker.api:router",
     "openboss.web.routes:router",

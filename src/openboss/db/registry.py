@@ -23,6 +23,8 @@ MODEL_MODULES = [
     "openboss.sample.models",
     "openboss.worker.models",
     "openboss.workforce.models",
+    "openboss.workforce.appointments.models",
+    "openboss.workforce.assessment.models",
 ]
 
 

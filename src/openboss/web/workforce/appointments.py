@@ -1,0 +1,7 @@
+"""Console screens: appointments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

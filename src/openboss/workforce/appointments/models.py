@@ -1,0 +1,1 @@
+"""Tables of appointments (none yet)."""
