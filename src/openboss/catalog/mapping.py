@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 
 from openboss.catalog import repository, versioning
 from openboss.catalog.models import DeliveryRule, ProductOffering, ResourceSpec, ServiceSpec
-from openboss.catalog.schemas import LAUNCHED, REGION_CODE
+from openboss.catalog.schemas import LAUNCHED
 from openboss.kit.clock import utcnow
 from openboss.kit.errors import Conflict, NotFound, ValidationFailed
 from openboss.kit.ids import new_id
+from openboss.kit.regions import REGION_CODE, ancestors
 from openboss.kit.tmf.schemas import Text, TmfModel
 
 COVERAGE_TYPES = ("ownFtth", "partnerCable", "mobile", "leasedLine")
@@ -53,16 +54,7 @@ def region_chain(region_id: str) -> list[str]:
         raise ValidationFailed(
             f"'{region_id}' is not a region code (e.g. 330106 or 330106-G01)", field="regionId"
         )
-    chain: list[str] = [region_id]
-    code = region_id.split("-", 1)[0]
-    if code != region_id:
-        chain.append(code)
-    if code[4:] != "00":
-        chain.append(code[:4] + "00")
-    if code[2:] != "0000":
-        chain.append(code[:2] + "0000")
-    chain.append(ANY_REGION)
-    return list(dict.fromkeys(chain))
+    return [*ancestors(region_id), ANY_REGION]
 
 
 def covers(place_id: str, region_id: str) -> bool:

@@ -13,7 +13,6 @@ bundle members), ``priceModel`` on prices (:mod:`openboss.catalog.pricing`).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from openboss.kit.money import minor_digits
+from openboss.kit.regions import REGION_CODE
 from openboss.kit.tmf.attributes import truncate_datetime
 from openboss.kit.tmf.schemas import Text, TmfModel, json_value
 
@@ -29,7 +29,6 @@ IN_DESIGN, IN_TEST, LAUNCHED, RETIRED = "In design", "In test", "Launched", "Ret
 LifecycleStatus = Literal["In design", "In test", "Launched", "Retired"]
 
 #: Region codes: 6-digit administrative code, optionally a grid suffix (330106-G01).
-REGION_CODE = re.compile(r"^\d{6}(-[A-Za-z0-9]{1,16})?$")
 LANGUAGES = frozenset({"en", "zh-CN"})
 
 

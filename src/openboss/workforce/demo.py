@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from openboss.kit.places import place_directory
 from openboss.kit.scope import SYSTEM_SCOPE
 from openboss.workforce import repository, service, staff
+from openboss.workforce.assessment.service import seed_templates
 from openboss.workforce.schemas import (
     PartnerCompanyCreate,
     SkillCreate,
@@ -159,6 +160,9 @@ def _addresses(session: Session, limit: int) -> list[str]:
 def load_workforce_demo(session: Session) -> list[str]:
     """Add the missing demo staff and today's work orders; return what was added."""
     added: list[str] = []
+    seeded = seed_templates(session)
+    if seeded:
+        added.append(f"{seeded} assessment templates")
     rng = random.Random(697)
     known = {s.id for s in repository.list_skills(session)}
     for code, zh, en in SKILLS:
