@@ -17,7 +17,6 @@ MODEL_MODULES = [
     "openboss.party.account.models",
     "openboss.party.interaction.models",
     "openboss.resource.inventory.models",
-    "openboss.resource.pools.models",
     "openboss.resource.publishing.models",
     "openboss.resource.operations.models",
     "openboss.sample.models",

@@ -1,4 +1,4 @@
-"""resource: pools tables
+"""resource: pools and stock (no tables of their own)
 
 Revision ID: 0013
 Revises: 0012
@@ -14,8 +14,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    """Nothing to create: IP and number pools, numbers, addresses, blocks,
+    warehouses and CPE are rows of the shared ``resource`` table (0012), told
+    apart by their resource specification."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to drop (see :func:`upgrade`)."""
