@@ -245,3 +245,40 @@ def test_partner_sees_only_its_own_appointments(
     again = client.post(APPOINTMENTS, json=booking(world, day, 9, partnerId="PARTNER-1"), headers=h)
     assert again.status_code == 409
     assert client.post(APPOINTMENTS, json=booking(world, day, 9), headers=h).status_code == 409
+
+
+def test_the_appointment_follows_its_work_order_when_it_closes(
+    client: TestClient, auth_headers: Headers, world: World, session: Session
+) -> None:
+    world.tech()
+    h = auth_headers("dispatcher")
+    day = next_weekday(2)
+    kept = _order(client, h, world)
+    dropped = _order(client, h, world)
+    first = client.post(APPOINTMENTS, json=booking(world, day, 9, kept), headers=h).json()
+    second = client.post(APPOINTMENTS, json=booking(world, day, 14, dropped), headers=h).json()
+
+    # the order goes ahead (in progress, then failed with a reason): its appointment fails too
+    for patch in (
+        {"state": "inProgress"},
+        {"state": "failed", "failureReason": "customer not at home"},
+    ):
+        r = client.patch(f"{ORDERS}/{kept}", json=patch, headers={**h, **MERGE})
+        assert r.status_code == 200, r.text
+    followed = client.get(f"{APPOINTMENTS}/{first['id']}", headers=h).json()
+    assert followed["status"] == "failed"
+    assert followed["history"][-1]["workOrder"] == kept
+    # the other order is cancelled: so is its appointment, with a reason
+    r = client.patch(
+        f"{ORDERS}/{dropped}",
+        json={"state": "cancelled", "cancellationReason": "duplicate"},
+        headers={**h, **MERGE},
+    )
+    assert r.status_code == 200, r.text
+    gone = client.get(f"{APPOINTMENTS}/{second['id']}", headers=h).json()
+    assert gone["status"] == "cancelled" and gone["cancellationReason"] == "work order cancelled"
+    changes = [
+        (e["event"]["appointment"]["id"], e["event"]["appointment"]["status"])
+        for e in _events(session, "AppointmentStateChangeEvent")
+    ]
+    assert changes[-2:] == [(first["id"], "failed"), (second["id"], "cancelled")]

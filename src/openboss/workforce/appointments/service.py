@@ -57,6 +57,7 @@ from openboss.workforce.appointments.schemas import (
     SearchTimeSlotCreate,
     SkillNeed,
 )
+from openboss.workforce.hooks import Outcome, on_work_order_closed
 from openboss.workforce.models import WorkOrder
 from openboss.workforce.schemas import PlaceRef, RelatedEntity
 
@@ -763,3 +764,45 @@ def preview(
         day = first + timedelta(days=i)
         out.append(DayGrid(day, [found.get(slots.local(day, s)) for s, _e in slots.SLOTS]))
     return out
+
+
+# --------------------------------------------------------------------------- work order closed
+
+
+def _follow_work_order(session: Session, work_order: dict[str, Any], outcome: Outcome) -> None:
+    """A work order closed: its open appointment follows it — completed,
+    failed or cancelled — in the same transaction, with history and a state
+    change event (no message to the customer: the closure is the news)."""
+    ident = work_order.get("id")
+    if not ident:
+        return
+    # hrefs of the event: the same server the work order was written through
+    base_url = str(work_order.get("href") or "").split("/tmf-api/", 1)[0]
+    stmt = select(Appointment).where(
+        Appointment.work_order_id == ident, Appointment.status.in_(slots.HOLDING)
+    )
+    for appt in session.scalars(stmt):
+        old_status = appt.status
+        path = [outcome] if outcome in APPOINTMENT.allowed(old_status) else ["confirmed", outcome]
+        if path[0] not in APPOINTMENT.allowed(old_status):
+            continue
+        for target in path:
+            _history(
+                appt, "system", "status", **{"from": appt.status, "to": target}, workOrder=ident
+            )
+            appt.status = target
+        if outcome == "cancelled":
+            appt.cancellation_reason = appt.cancellation_reason or "work order cancelled"
+        appt.updated_at = _now()
+        session.flush()
+        body = document(appt, base_url)
+        _publish(
+            session,
+            STATE_CHANGE,
+            appt,
+            body,
+            description=f"status {old_status} → {appt.status} (work order {outcome})",
+        )
+
+
+on_work_order_closed(_follow_work_order)
