@@ -24,6 +24,12 @@ MODEL_MODULES = [
     "openboss.workforce.models",
     "openboss.workforce.appointments.models",
     "openboss.workforce.assessment.models",
+    "openboss.fulfilment.engine.models",
+    "openboss.fulfilment.activation.models",
+    "openboss.fulfilment.serviceorder.models",
+    "openboss.fulfilment.inventory.models",
+    "openboss.ordering.models",
+    "openboss.ordering.sla.models",
 ]
 
 

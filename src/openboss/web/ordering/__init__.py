@@ -1,0 +1,8 @@
+"""Console screens of order handling (eTOM 1.1.1.5): order entry wizard, order list and
+detail (business and IT view), SLA alarms."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
