@@ -48,6 +48,7 @@ ROUTERS: list[str] = [
     "openboss.workforce.appointments.api:router",
     "openboss.workforce.assessment.api:router",
     "openboss.web.workforce:router",
+    "openboss.engagement.communication.api:router",
     "openboss.fulfilment.engine.api:router",
     "openboss.fulfilment.activation.api:router",
     "openboss.fulfilment.serviceorder.api:router",

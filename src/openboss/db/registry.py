@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "openboss.fulfilment.inventory.models",
     "openboss.ordering.models",
     "openboss.ordering.sla.models",
+    "openboss.engagement.communication.models",
 ]
 
 

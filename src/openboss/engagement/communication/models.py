@@ -1,0 +1,3 @@
+"""Tables of this area (filled as it is built)."""
+
+from __future__ import annotations
