@@ -48,6 +48,12 @@ system-deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	fi
+	@if ! command -v freeradius >/dev/null 2>&1 || ! command -v radclient >/dev/null 2>&1; then \
+	  echo "Installing Debian packages: freeradius freeradius-utils freeradius-postgresql"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq freeradius freeradius-utils freeradius-postgresql >/dev/null; \
+	fi
 
 demo: install
 	$(BIN)/openboss demo --host $(HOST) --port $(PORT)

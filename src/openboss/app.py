@@ -53,6 +53,7 @@ ROUTERS: list[str] = [
     "openboss.fulfilment.activation.api:router",
     "openboss.fulfilment.serviceorder.api:router",
     "openboss.fulfilment.inventory.api:router",
+    "openboss.fulfilment.flows.api:router",
     "openboss.web.fulfilment:router",
     "openboss.ordering.api:router",
     "openboss.ordering.sla.api:router",

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from openboss.catalog.cli import catalog_app
 from openboss.config import Settings, get_settings
+from openboss.fulfilment.engine.cli import app as process_app
 from openboss.resource.cli import resource_app
 from openboss.workforce.cli import dispatch_app
 
@@ -29,6 +30,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(dispatch_app, name="dispatch")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(resource_app, name="resource")
+app.add_typer(process_app, name="process")
 
 
 @resource_app.callback()
@@ -322,6 +324,47 @@ def users_list() -> None:
             console.print(table)
     finally:
         db.dispose()
+
+
+@app.command("radius-config")
+def radius_config(
+    output: Annotated[str, typer.Option("--output", help="Directory to write (created).")],
+    auth_port: Annotated[int, typer.Option("--auth-port", help="Authentication port.")] = 1812,
+    acct_port: Annotated[int, typer.Option("--acct-port", help="Accounting port.")] = 1813,
+    listen: Annotated[str, typer.Option("--listen", help="Address to listen on.")] = "127.0.0.1",
+    secret: Annotated[
+        str, typer.Option("--secret", help="Shared secret of the local client (127.0.0.1).")
+    ] = "testing123",  # noqa: S107 - FreeRADIUS' stock test secret
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="Database FreeRADIUS uses (default: OPENBOSS_DATABASE_URL)."
+        ),
+    ] = None,
+) -> None:
+    """Write a FreeRADIUS 3 configuration directory on the OpenBOSS database
+    (run it with `freeradius -X -d DIR`)."""
+    from pathlib import Path
+
+    from openboss.fulfilment.activation.radius_config import RadiusConfig, write_config
+
+    url = database_url or get_settings().database_url
+    try:
+        files = write_config(
+            RadiusConfig(
+                output=Path(output),
+                database_url=url,
+                auth_port=auth_port,
+                acct_port=acct_port,
+                listen=listen,
+                client_secret=secret,
+            )
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"[green]{len(files)} files written to {Path(output).resolve()}[/green]")
+    console.print(f"Run: freeradius -X -f -d {Path(output).resolve()}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -81,6 +81,19 @@ class Settings(BaseSettings):
         description="IANA time zone in which the console shows times (storage is always UTC).",
     )
     db_pool_size: int = Field(10, description="Connection pool size (PostgreSQL).")
+    smtp_host: str = Field(
+        "localhost", description="SMTP server the worker sends customer e-mail through."
+    )
+    smtp_port: int = Field(25, description="Port of the SMTP server (plain SMTP, no login).")
+    smtp_from: str = Field(
+        "noreply@openboss.local", description="Sender address of customer e-mail."
+    )
+
+    activation_failures: str = Field(
+        "",
+        description="Failures injected into activation elements, e.g. 'hlr:activate=1,olt:*=2' "
+        "(element:command=times; the next calls of that command fail, per process).",
+    )
 
     @field_validator("hub_callback_allowed_networks")
     @classmethod

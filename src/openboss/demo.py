@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import openboss.fulfilment.flows.handlers  # the handlers of the deployed flows
 import openboss.party.address.places  # noqa: F401 - buildings for the resource and workforce demos
 from openboss.auth import service as auth_service
 from openboss.auth.models import ApiClient, User
 from openboss.auth.passwords import DEMO_PASSWORD
 from openboss.catalog import service as catalog_service
 from openboss.catalog.yaml_io import load_demo_catalog
+from openboss.fulfilment.engine import service as engine
 from openboss.kit.errors import Conflict
 from openboss.party.demo import DEFAULT_CUSTOMERS, Progress, load_party_demo
 from openboss.resource.demo import load_resource_demo
@@ -107,7 +109,19 @@ def load_demo(
     load_demo_catalog(session, base_url=base_url)  # idempotent: an unchanged entry stays
     if first_catalog:
         added.append("demo catalog")
+    added += load_fulfilment_demo(session)
     return added
+
+
+def load_fulfilment_demo(session: Session) -> list[str]:
+    """The shipped BPMN flows (``openboss.fulfilment.flows``), deployed once; an edited
+    file is deployed as a new version. The tour needs nothing else from fulfilment:
+    DEMO-HH-1's building has free splitter ports, 西湖仓 has ONTs, ``tech1`` installs
+    FTTH in 西湖区, ``partner1`` works for PARTNER-1, whose cable serves DEMO-HH-2."""
+    before = {(d.key, d.version) for d in engine.list_definitions(session)}
+    deployed = engine.deploy_builtin(session)
+    new = [d for d in deployed if (d.key, d.version) not in before]
+    return [f"{len(new)} fulfilment flows deployed"] if new else []
 
 
 def _load_sample_items(session: Session) -> list[str]:

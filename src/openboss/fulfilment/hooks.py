@@ -54,7 +54,7 @@ def remove_listener(fn: Callable[..., None]) -> None:
     with _lock:
         for registry in (_closed, _milestones):
             if fn in registry:
-                registry.remove(fn)  # type: ignore[arg-type]
+                registry.remove(fn)
 
 
 def item_closed(

@@ -25,7 +25,7 @@ from openboss.web.shell import STATIC_DIR, WEB_DIR
 ASSETS_DIR: Final = WEB_DIR / "assets"
 DIST_DIR: Final = STATIC_DIR / "dist"
 #: Files the console's pages load; a build that lacks one failed.
-BUNDLE_FILES: Final[tuple[str, ...]] = ("app.js", "app.css")
+BUNDLE_FILES: Final[tuple[str, ...]] = ("app.js", "app.css", "diagram.js", "diagram.css")
 
 
 class BuildError(RuntimeError):

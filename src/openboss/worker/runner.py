@@ -92,6 +92,28 @@ ERROR_PAUSE = 5.0
 HTTP_GONE = 410
 
 
+#: ``fn(worker) -> items handled``: extra queues a domain runs in every round
+#: (the process engine's due instances). Registered at import by the domain.
+Poller = Callable[["Worker"], int]
+_pollers: list[Poller] = []
+_pollers_lock = threading.Lock()
+
+
+def register_poller(fn: Poller) -> Poller:
+    """Run ``fn(worker)`` in every round of every worker, after the jobs; it
+    claims and processes its own rows and returns how many it handled."""
+    with _pollers_lock:
+        if fn not in _pollers:
+            _pollers.append(fn)
+    return fn
+
+
+def unregister_poller(fn: Poller) -> None:
+    with _pollers_lock:
+        if fn in _pollers:
+            _pollers.remove(fn)
+
+
 def default_worker_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"[:64]
 
@@ -211,7 +233,12 @@ class Worker:
         for _ in range(max_rounds):
             if self._stop.is_set():
                 break
-            handled = self._process_events() + self._process_deliveries() + self._process_jobs()
+            handled = (
+                self._process_events()
+                + self._process_deliveries()
+                + self._process_jobs()
+                + self._run_pollers()
+            )
             total += handled
             if handled == 0:
                 break
@@ -591,6 +618,16 @@ class Worker:
             log.warning("job_failed", worker=self.name, job=job_id, kind=kind, error=repr(exc))
             self._record_crash(Job, job_id, exc, kind=kind)
 
+    def _run_pollers(self) -> int:
+        with _pollers_lock:
+            pollers = list(_pollers)
+        handled = 0
+        for fn in pollers:
+            if self._stop.is_set():
+                break
+            handled += fn(self)
+        return handled
+
     # -- failures ------------------------------------------------------------------
 
     def _record_crash(self, model: Any, key: Any, exc: BaseException, *, kind: str = "") -> None:
@@ -656,4 +693,11 @@ class Worker:
         return depths
 
 
-__all__ = ["DEFAULT_RETENTION", "Worker", "default_worker_name"]
+__all__ = [
+    "DEFAULT_RETENTION",
+    "Poller",
+    "Worker",
+    "default_worker_name",
+    "register_poller",
+    "unregister_poller",
+]

@@ -20,6 +20,9 @@ const result = await esbuild.build({
   entryPoints: [
     { in: resolve(here, "src", "app.js"), out: "app" },
     { in: resolve(here, "src", "app.css"), out: "app" },
+    // bpmn-js (process diagrams): a bundle of its own, loaded only by the pages that need it
+    { in: resolve(here, "src", "diagram.js"), out: "diagram" },
+    { in: resolve(here, "src", "diagram.css"), out: "diagram" },
   ],
   outdir,
   bundle: true,

@@ -5,4 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from openboss.web.ordering import orders, wizard
+
 router = APIRouter()
+for _module in (wizard, orders):
+    router.include_router(_module.router)
