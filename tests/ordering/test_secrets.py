@@ -72,9 +72,10 @@ def test_given_and_generated_passwords_stay_secret(
     assert sms.receiver[0]["phoneNumber"].endswith(PHONE)
     assert "******" in sms.content
     assert sms.secret_content is not None
-    generated = re.search(r"[A-Za-z0-9]{12}", sms.secret_content.split("password")[-1])
-    assert generated is not None
-    secret = generated.group(0)
+    # the message is in the customer's language (zh-CN by default): "密码 Ab3…" / "password Ab3…"
+    generated = re.search(r"(?:password|密码)\W*([A-Za-z0-9]{12})", sms.secret_content)
+    assert generated is not None, sms.secret_content
+    secret = generated.group(1)
     kept = _everything_but_the_message_queue(session)
     assert GIVEN not in kept
     assert secret not in kept

@@ -35,6 +35,8 @@ from tests.scenarios.conftest import (
 )
 
 Headers = Callable[..., dict[str, str]]
+#: What an instance ending in an error end event is reported as.
+ENDED_BY_ERROR_END = ("failed",)
 
 
 def _close(client: TestClient, h: dict[str, str], wo_id: str, chars: dict[str, str]) -> None:
@@ -193,8 +195,11 @@ def test_address_without_coverage_is_refused_with_the_reason(
     request = request_for(world, place_id=world.none_address)
     so = submit(session, request)
     inst = advance(session, so)
-    assert inst.status == "failed"
+    assert inst.status in ENDED_BY_ERROR_END
+    assert inst.done[-1] == "end_no_capacity"
     assert work_orders_of(session, request.product_order_id) == []
+    assert resource_inventory.usage_of_service(session, str(request.product_id)) == []
+    assert resource_inventory.list_reservations(session, SYSTEM_SCOPE, state="active") == []
 
 
 def test_mobile_line_is_activated_at_once(session: Session, world: World) -> None:
@@ -224,23 +229,38 @@ def test_mobile_line_is_activated_at_once(session: Session, world: World) -> Non
     assert "numberAssigned" in milestones(session, request.product_order_id)
 
 
-def test_radius_failure_undoes_the_olt_registration(
+def _radius_failure(
     session: Session, client: TestClient, auth_headers: Headers, world: World
-) -> None:
+) -> tuple[Any, Any]:
     request = request_for(world)
     so = submit(session, request)
     advance(session, so)
     wo = _open_order(session, request.product_order_id, "installation")
     activation.inject_failure(session, "radius", "activate", times=1)
     _close(client, auth_headers("dispatcher"), wo["id"], {"ontSerial": "HWTC5678ABCD"})
-    inst = advance(session, so)
-    assert inst.status == "failed", (inst.status, inst.last_error)
+    return request, advance(session, so)
+
+
+def test_radius_failure_undoes_the_olt_registration(
+    session: Session, client: TestClient, auth_headers: Headers, world: World
+) -> None:
+    request, inst = _radius_failure(session, client, auth_headers, world)
+    assert inst.status in ENDED_BY_ERROR_END
+    assert inst.done[-2:] == ["rollback", "end_failed"]
     olt = [c for c in activation.call_log(session, element="olt") if c.get("outcome") == "done"]
     assert [c["command"] for c in olt] == ["activate", "deactivate"]
     # the port reservation and the ONT went back
     assert resource_inventory.usage_of_service(session, str(request.product_id)) == []
+    assert resource_inventory.list_reservations(session, SYSTEM_SCOPE, state="active") == []
     names = milestones(session, request.product_order_id)
     assert "activationFailed" in names and "failed" in names
+
+
+def test_an_error_end_fails_the_order_item(
+    session: Session, client: TestClient, auth_headers: Headers, world: World
+) -> None:
+    request, inst = _radius_failure(session, client, auth_headers, world)
+    assert inst.status == "failed", (inst.status, inst.last_error)
     r = client.get(f"{PRODUCTS}/{request.product_id}", headers=auth_headers("csr"))
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
 

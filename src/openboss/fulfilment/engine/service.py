@@ -715,6 +715,16 @@ def _run(
         if prepare is not None:
             prepare(rt, wf)
         _advance(rt, wf)
+        if rt.failed_code is None and wf.completed:
+            # a flow that ends in an error end event completes with the error uncaught
+            rt.failed_code = next(
+                (
+                    e.event_definition.code or "error"
+                    for e in wf.top_workflow.bpmn_events
+                    if isinstance(e.event_definition, ErrorEventDefinition)
+                ),
+                None,
+            )
         current = _current(wf)
         if rt.failed_code is None and not wf.completed:
             _sync_desk_tasks(session, inst, wf, fresh=fresh)

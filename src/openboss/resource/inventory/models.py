@@ -186,7 +186,8 @@ class Resource(RegionScoped, PartnerScoped, Base):
         # qualification and reservation: free ports of a spec at a building
         Index("ix_resource_site_spec_status", "site_id", "spec_id", "lifecycle_status"),
         # pools and containment: free numbers of a pool, ports of a card
-        Index("ix_resource_parent_status", "parent_id", "lifecycle_status"),
+        # id last: "the next free one in this pool" is an ordered index range, not a sort
+        Index("ix_resource_parent_status", "parent_id", "lifecycle_status", "id"),
         Index("ix_resource_spec_status", "spec_id", "lifecycle_status"),
         Index(
             "ix_resource_hold_until",
