@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         "noreply@openboss.local", description="Sender address of customer e-mail."
     )
 
+    catalog_test_order_required: bool = Field(
+        False,
+        description="Refuse to launch a product offering until a test order (TMF622 category "
+        "'testOrder') for it has completed while it was In test (eTOM 1.1.1.1 readiness).",
+    )
     activation_failures: str = Field(
         "",
         description="Failures injected into activation elements, e.g. 'hlr:activate=1,olt:*=2' "

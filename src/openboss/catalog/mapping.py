@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from openboss.catalog import repository, versioning
 from openboss.catalog.models import DeliveryRule, ProductOffering, ResourceSpec, ServiceSpec
-from openboss.catalog.schemas import LAUNCHED
+from openboss.catalog.schemas import IN_TEST, LAUNCHED
 from openboss.kit.clock import utcnow
 from openboss.kit.errors import Conflict, NotFound, ValidationFailed
 from openboss.kit.ids import new_id
@@ -466,7 +466,12 @@ def eligible_region(offering: OfferingLike, region_id: str) -> bool:
 
 
 def resolve_fulfilment(
-    session: Session, offering_id: str, region_id: str, coverage_type: str
+    session: Session,
+    offering_id: str,
+    region_id: str,
+    coverage_type: str,
+    *,
+    in_test_ok: bool = False,
 ) -> FulfilmentPlan:
     """The fulfilment plan of a launched offering sold in ``region_id`` at an
     address with ``coverage_type``: for each product specification (each
@@ -475,7 +480,8 @@ def resolve_fulfilment(
 
     404 for an unknown offering; 409 ``NOT_SELLABLE`` unless launched,
     ``NOT_ELIGIBLE`` outside its places, ``NO_DELIVERY_RULE`` when a
-    specification has no rule for the region and coverage.
+    specification has no rule for the region and coverage. ``in_test_ok``:
+    an offering In test resolves too (a test order, eTOM 1.1.1.1 readiness).
     """
     if coverage_type not in COVERAGE_TYPES:
         raise ValidationFailed(
@@ -484,7 +490,9 @@ def resolve_fulfilment(
     offering = repository.find(session, ProductOffering, offering_id)
     if offering is None:
         raise NotFound(f"productOffering '{offering_id}' not found")
-    if offering.lifecycle_status != LAUNCHED:
+    if offering.lifecycle_status != LAUNCHED and not (
+        in_test_ok and offering.lifecycle_status == IN_TEST
+    ):
         raise Conflict(
             f"productOffering '{offering_id}' is {offering.lifecycle_status}, not Launched",
             code="NOT_SELLABLE",
@@ -519,8 +527,11 @@ def is_eligible(
     customer_type: str | None = None,
     segment: str | None = None,
     channel: str | None = None,
+    in_test_ok: bool = False,
 ) -> list[str]:
     """Why a customer may not buy the offering (empty: eligible).
+
+    ``in_test_ok``: an offering In test is eligible (for a test order).
 
     ``marketSegment`` ids name customer types (``individual``,
     ``organization``) and segments; an offering without market segments is
@@ -528,7 +539,9 @@ def is_eligible(
     among them. ``channel`` likewise.
     """
     reasons = []
-    if offering.lifecycle_status != LAUNCHED:
+    if offering.lifecycle_status != LAUNCHED and not (
+        in_test_ok and offering.lifecycle_status == IN_TEST
+    ):
         reasons.append(f"the offering is {offering.lifecycle_status}")
     if not offering.is_sellable:
         reasons.append("the offering is not sold on its own")
@@ -552,6 +565,7 @@ def eligibility(
     segment: str | None = None,
     channel: str | None = None,
     at: datetime | None = None,
+    in_test_ok: bool = False,
 ) -> tuple[OnSale, list[str]]:
     """The version of the offering on sale at ``at`` (default now) and why the
     customer may not buy it (empty: eligible). 404 for an unknown offering."""
@@ -560,6 +574,11 @@ def eligibility(
         raise NotFound(f"productOffering '{offering_id}' not found")
     sale = on_sale(session, offering, at)
     reasons = is_eligible(
-        sale, region_id=region_id, customer_type=customer_type, segment=segment, channel=channel
+        sale,
+        region_id=region_id,
+        customer_type=customer_type,
+        segment=segment,
+        channel=channel,
+        in_test_ok=in_test_ok,
     )
     return sale, reasons

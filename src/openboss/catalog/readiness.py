@@ -19,9 +19,12 @@ Built-in checks:
   and an SLA;
 * ``resourceMapping`` — every product specification maps to CFSs, each CFS
   to RFSs, each RFS to resource specifications;
-* ``testOrder`` — **pending**: a test order in the test state must have
-  completed. Order handling does not exist yet; it will replace this check
-  with :func:`register_check` (``register_check("testOrder", fn)``).
+* ``testOrder`` — a test order (TMF622 ``category`` ``testOrder``) placed
+  while the offering is In test must have completed. Order handling owns the
+  orders, so it replaces this placeholder with its own check at import
+  (:mod:`openboss.ordering.testorders`, ``register_check("testOrder", fn)``):
+  passed with a completed test order, failed without one when
+  ``OPENBOSS_CATALOG_TEST_ORDER_REQUIRED`` is true, pending otherwise.
 """
 
 from __future__ import annotations
