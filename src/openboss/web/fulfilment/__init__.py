@@ -72,6 +72,10 @@ nav.register(
 )
 
 Reader = Annotated[Principal, Depends(console_roles(*READ_ROLES))]
+#: The order screens' IT view shows an instance's diagram to whoever reads orders:
+#: the diagram and the definition's XML hold no customer data.
+DIAGRAM_ROLES: Final[tuple[str, ...]] = (*READ_ROLES, "csr", "manager")
+DiagramReader = Annotated[Principal, Depends(console_roles(*DIAGRAM_ROLES))]
 Writer = Annotated[Principal, Depends(console_roles(*WRITE_ROLES))]
 
 
@@ -139,7 +143,7 @@ async def deploy(
 
 @router.get(PROCESSES_URL + "/{key}/{version}/xml", name="console_process_xml")
 def process_xml(
-    request: Request, key: str, version: int, principal: Reader, session: DbSession
+    request: Request, key: str, version: int, principal: DiagramReader, session: DbSession
 ) -> Response:
     """The BPMN XML of one version (what bpmn-js renders)."""
     row = service.get_definition(session, key, version)
@@ -216,7 +220,7 @@ def instance(request: Request, ident: str, principal: Reader, session: DbSession
 
 @router.get(INSTANCES_URL + "/{ident}/diagram", name="console_process_instance_diagram")
 def instance_diagram(
-    request: Request, ident: str, principal: Reader, session: DbSession
+    request: Request, ident: str, principal: DiagramReader, session: DbSession
 ) -> Response:
     """The diagram fragment of one instance (for ``fulfilment/_diagram.html``)."""
     view = service.instance_view(session, ident[:64])

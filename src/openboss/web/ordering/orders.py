@@ -84,6 +84,59 @@ ALARM_STATE_LABELS: Final[dict[str, str]] = {
     "cleared": N_("Cleared"),
     "open": N_("Open"),
 }
+#: Milestones the flows and service orders record (fulfilment.flows.handlers, serviceorder).
+MILESTONE_LABELS: Final[dict[str, str]] = {
+    "serviceOrderCreated": N_("Service order created"),
+    "held": N_("Waiting for a related item"),
+    "resourcesReserved": N_("Resources reserved"),
+    "resourcesAllocated": N_("Resources allocated"),
+    "resourcesReleased": N_("Resources released"),
+    "numberAssigned": N_("Number assigned"),
+    "appointmentBooked": N_("Appointment booked"),
+    "appointmentPending": N_("Appointment to be agreed"),
+    "workOrderCreated": N_("Work order created"),
+    "workOrderEscalated": N_("Work order escalated"),
+    "workOrderCompleted": N_("Work order completed"),
+    "workOrderFailed": N_("Work order failed"),
+    "workOrderCancelled": N_("Work order cancelled"),
+    "ontRegistered": N_("ONT registered on the OLT"),
+    "accountActivated": N_("Broadband account activated"),
+    "iptvActivated": N_("IPTV activated"),
+    "staticIpRouted": N_("Static IP routed"),
+    "activationFailed": N_("Activation failed"),
+    "accepted": N_("Accepted by the customer"),
+    "activated": N_("Service activated"),
+    "modified": N_("Service changed"),
+    "suspended": N_("Service suspended"),
+    "resumed": N_("Service resumed"),
+    "terminated": N_("Service terminated"),
+    "cpeRecovered": N_("Terminal recovered"),
+    "cpeNotRecovered": N_("Terminal not recovered"),
+    "completed": N_("Completed"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+}
+ACTION_LABELS: Final[dict[str, str]] = {
+    "add": N_("New"),
+    "modify": N_("Change"),
+    "delete": N_("Terminate"),
+    "suspend": N_("Suspend"),
+    "resume": N_("Resume"),
+    "noChange": N_("No change"),
+}
+#: Who has an item now, when it is not a person or a partner company.
+HOLDER_LABELS: Final[dict[str, str]] = {
+    "system": N_("System"),
+    "customer": N_("Customer"),
+    "dispatch": N_("Dispatch"),
+    "field": N_("Field crew"),
+}
+PERIOD_LABELS: Final[dict[str, str]] = {
+    "month": N_("per month"),
+    "year": N_("per year"),
+    "week": N_("per week"),
+    "day": N_("per day"),
+}
 MESSAGE_STATE_LABELS: Final[dict[str, str]] = {
     "initial": N_("Queued"),
     "inProgress": N_("Sending"),
@@ -271,6 +324,10 @@ def _detail(
         "sla_labels": SLA_STATE_LABELS,
         "alarm_labels": ALARM_KIND_LABELS,
         "message_labels": MESSAGE_STATE_LABELS,
+        "milestone_labels": MILESTONE_LABELS,
+        "action_labels": ACTION_LABELS,
+        "period_labels": PERIOD_LABELS,
+        "holder_labels": HOLDER_LABELS,
         "can_write": principal.has_role(*WRITE_ROLES),
         "cancellable": order.get("state") in ("acknowledged", "pending", "held", "inProgress"),
     }
