@@ -90,6 +90,8 @@ bench: install
 	$(BIN)/python bench/party_search.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/resource.py
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/orders.py
 
 clean:
 	rm -rf $(VENV) var build src/openboss/web/static/dist $(ASSETS)/node_modules .mypy_cache .ruff_cache .pytest_cache

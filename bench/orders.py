@@ -75,6 +75,11 @@ def _prepare(url: str) -> tuple[Database, Any]:
 
     with db.transaction(actor="bench") as s:
         load_demo(s, customers=0)
+    if db.engine.dialect.name == "postgresql":
+        # planner statistics after the bulk load, as autovacuum gives a real database; without
+        # them the next free number is found by walking the primary key (33 ms instead of 1)
+        with db.engine.connect() as c:
+            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     with db.transaction(actor="bench") as s:
         customer = search_customers(s, SYSTEM_SCOPE, "DEMO-HH-1")[0].id
         account = s.execute(

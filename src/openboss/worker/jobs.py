@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from openboss.events.models import DEAD, DONE, FAILED, PENDING, READY_STATUSES, RUNNING
 from openboss.kit.clock import utcnow
 from openboss.kit.errors import NotFound, ValidationFailed
+from openboss.kit.ids import new_id
 from openboss.worker.deadletters import retry_dead_letter
 from openboss.worker.models import Job
 
@@ -98,11 +99,16 @@ def enqueue(
     run_at: datetime | None = None,
     dedup_key: str | None = None,
     max_attempts: int = 5,
+    *,
+    fresh_key: bool = False,
 ) -> Job:
     """Add a job (a timer when ``run_at`` is in the future) to the caller's transaction.
 
     With ``dedup_key``, enqueuing is idempotent: when a job with that key
     exists (in any state) it is returned unchanged and nothing is added.
+    ``fresh_key=True`` says the key cannot exist yet (it names a row the
+    caller's own, uncommitted transaction has just created, so no other
+    transaction can know it): the lookup and the savepoint are skipped.
     Nothing runs unless the caller's transaction commits.
     """
     if not kind or len(kind) > MAX_KIND_LENGTH:
@@ -117,11 +123,12 @@ def enqueue(
         )
     doc = _check_payload(payload)
     now = utcnow()
-    if dedup_key is not None:
+    if dedup_key is not None and not fresh_key:
         existing = session.scalar(select(Job).where(Job.dedup_key == dedup_key))
         if existing is not None:
             return existing
     job = Job(
+        id=new_id(),
         kind=kind,
         payload=doc,
         run_at=run_at or now,
@@ -129,7 +136,7 @@ def enqueue(
         dedup_key=dedup_key,
         created_at=now,
     )
-    if dedup_key is None:
+    if dedup_key is None or fresh_key:
         session.add(job)
     else:
         # A concurrent transaction may insert the same key first: the savepoint
@@ -142,7 +149,8 @@ def enqueue(
             if winner is None:
                 raise
             return winner
-    session.flush()
+    if not fresh_key:  # a fresh job is written by the caller's next flush
+        session.flush()
     session.info["jobs_written"] = True
     return job
 

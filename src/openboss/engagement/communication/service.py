@@ -137,7 +137,9 @@ def _check_address(message_type: str, receiver: Mapping[str, Any], field: str) -
     return str(phone)
 
 
-def _schedule(session: Session, message: CommunicationMessage) -> None:
+def _schedule(session: Session, message: CommunicationMessage, *, new: bool = False) -> None:
+    """Queue the delivery job; ``new``: the message was just created in this
+    transaction, so its job key cannot exist yet."""
     run_at = message.scheduled_send_time
     jobs.enqueue(
         session,
@@ -146,6 +148,7 @@ def _schedule(session: Session, message: CommunicationMessage) -> None:
         run_at=run_at if run_at is not None and run_at > utcnow() else None,
         dedup_key=f"{DELIVER_JOB}:{message.id}:{message.attempts}",
         max_attempts=3,
+        fresh_key=new,
     )
 
 
@@ -213,7 +216,7 @@ def send(
     body = _body(message, None)
     resource = orjson.loads(body)
     _publish(session, CREATE, resource)
-    _schedule(session, message)
+    _schedule(session, message, new=True)
     return dict(resource)
 
 
@@ -257,7 +260,7 @@ def create_message(session: Session, data: CommunicationMessageCreate, base_url:
     session.flush()
     body = _body(message, base_url)
     _publish(session, CREATE, orjson.loads(body))
-    _schedule(session, message)
+    _schedule(session, message, new=True)
     return Written(message, body)
 
 

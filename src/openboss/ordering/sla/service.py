@@ -166,6 +166,7 @@ def start_clock(
             payload,
             run_at=clock.jeopardy_at,
             dedup_key=_job_key(JEOPARDY_JOB, product_order_id),
+            fresh_key=True,  # the clock row was just inserted: no timer of it exists
         )
     jobs.enqueue(
         session,
@@ -173,6 +174,7 @@ def start_clock(
         payload,
         run_at=clock.deadline,
         dedup_key=_job_key(BREACH_JOB, product_order_id),
+        fresh_key=True,
     )
     return clock_view(clock)
 
