@@ -58,9 +58,7 @@ def _order(world: World, account: str, offering: str, **extra: Any) -> dict[str,
         ],
         "billingAccount": {"id": account},
         "notificationContact": "13800138000",
-        "productOrderItem": [
-            {"id": "1", "action": "add", "productOffering": {"id": offering}}
-        ],
+        "productOrderItem": [{"id": "1", "action": "add", "productOffering": {"id": offering}}],
         **extra,
     }
 
