@@ -47,6 +47,8 @@ ROUTERS: list[str] = [
     "openboss.workforce.api:router",
     "openboss.workforce.appointments.api:router",
     "openboss.workforce.assessment.api:router",
+    "openboss.workforce.rostering.api:router",
+    "openboss.workforce.board.api:router",
     "openboss.web.workforce:router",
     "openboss.engagement.communication.api:router",
     "openboss.fulfilment.engine.api:router",

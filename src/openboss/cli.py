@@ -17,7 +17,9 @@ from openboss.catalog.cli import catalog_app
 from openboss.config import Settings, get_settings
 from openboss.fulfilment.engine.cli import app as process_app
 from openboss.resource.cli import resource_app
+from openboss.workforce.assessment.cli import assessment_app
 from openboss.workforce.cli import dispatch_app
+from openboss.workforce.rostering.cli import roster_app
 
 if TYPE_CHECKING:
     from openboss.db import Database
@@ -28,6 +30,8 @@ users_app = typer.Typer(help="Users and partner API clients.", no_args_is_help=T
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(dispatch_app, name="dispatch")
+app.add_typer(roster_app, name="roster")
+app.add_typer(assessment_app, name="assessment")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(resource_app, name="resource")
 app.add_typer(process_app, name="process")

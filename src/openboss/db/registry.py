@@ -24,6 +24,8 @@ MODEL_MODULES = [
     "openboss.workforce.models",
     "openboss.workforce.appointments.models",
     "openboss.workforce.assessment.models",
+    "openboss.workforce.rostering.models",
+    "openboss.workforce.board.models",
     "openboss.fulfilment.engine.models",
     "openboss.fulfilment.activation.models",
     "openboss.fulfilment.serviceorder.models",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from openboss.web.workforce import appointments, assessment, orders, technician
+from openboss.web.workforce import appointments, assessment, board, orders, roster, technician
 
 router = APIRouter()
-for _module in (technician, orders, appointments, assessment):
+for _module in (technician, orders, appointments, assessment, roster, board):
     router.include_router(_module.router)

@@ -1,0 +1,7 @@
+"""Console screens (to be written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

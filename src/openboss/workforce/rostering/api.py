@@ -1,0 +1,7 @@
+"""REST API (to be written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

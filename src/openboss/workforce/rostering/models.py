@@ -1,0 +1,3 @@
+"""Tables (to be written)."""
+
+from __future__ import annotations
