@@ -52,6 +52,7 @@ ROUTERS: list[str] = [
     "openboss.web.workforce:router",
     "openboss.engagement.communication.api:router",
     "openboss.fulfilment.engine.api:router",
+    "openboss.fulfilment.engine.tmf701:router",
     "openboss.fulfilment.activation.api:router",
     "openboss.fulfilment.serviceorder.api:router",
     "openboss.fulfilment.inventory.api:router",
